@@ -1,0 +1,81 @@
+/* api.h - mentod's JSON API: the route table, authentication, idempotency,
+ * and the handlers of each area (accounts, directory, sync). */
+#ifndef MENTO_API_H
+#define MENTO_API_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "mento/error.h"
+#include "mento/http.h"
+
+struct server;
+
+struct api_ctx {
+    struct server *srv;
+    sqlite3 *db;
+    struct http_request *req;
+    int64_t now;
+    int64_t user_id; /* 0: anonymous */
+    /* The parsed input of the call: set by api_input() from the body, or by
+     * sync from an operation's "body". Owned elsewhere. */
+    const cJSON *input;
+    cJSON *parsed_body; /* freed by the dispatcher */
+    void *scratch;      /* a handler's state across api_run_write */
+};
+
+typedef void (*api_handler)(struct api_ctx *ctx, struct http_response *resp);
+
+/* Route a request: find the handler, check the token, apply idempotency, run. */
+void api_dispatch(struct server *srv, struct http_request *req, struct http_response *resp);
+
+/* ---- Helpers shared by the handlers ---------------------------------------- */
+
+/* The call's input object: ctx->input when set (sync), else the body parsed as
+ * one JSON object, refusing a wrong content type, invalid UTF-8 and malformed
+ * JSON with the right error. NULL when `resp` holds the error. */
+const cJSON *api_input(struct api_ctx *ctx, struct http_response *resp);
+/* Refuse (400 unknown_field) any key of `obj` not in the NULL-terminated list. */
+bool api_only_keys(const cJSON *obj, const char *const *allowed, struct http_response *resp);
+/* A 400 (or 404/422) for a validation status, naming the field. */
+void api_error_status(struct http_response *resp, mento_status st, const char *field);
+/* Required string member: 400 missing_field / invalid_type / invalid_utf8 / too_long. */
+const char *api_string(const cJSON *obj, const char *key, size_t max_codepoints, bool required,
+                       struct http_response *resp);
+/* Roles array ["mentee","mentor"] to bits; errors into resp. */
+bool api_roles(const cJSON *arr, unsigned *roles, struct http_response *resp);
+cJSON *api_roles_json(unsigned roles);
+
+/* ---- Handlers ------------------------------------------------------------- */
+void api_health(struct api_ctx *ctx, struct http_response *resp);
+void api_test_clock(struct api_ctx *ctx, struct http_response *resp);
+
+void api_register(struct api_ctx *ctx, struct http_response *resp);
+void api_login(struct api_ctx *ctx, struct http_response *resp);
+void api_logout(struct api_ctx *ctx, struct http_response *resp);
+void api_me(struct api_ctx *ctx, struct http_response *resp);
+void api_me_profile(struct api_ctx *ctx, struct http_response *resp);
+void api_me_profile_put(struct api_ctx *ctx, struct http_response *resp);
+void api_me_join(struct api_ctx *ctx, struct http_response *resp);
+
+void api_programmes(struct api_ctx *ctx, struct http_response *resp);
+void api_programme(struct api_ctx *ctx, struct http_response *resp);
+void api_directory(struct api_ctx *ctx, struct http_response *resp);
+void api_directory_mentor(struct api_ctx *ctx, struct http_response *resp);
+
+void api_sync(struct api_ctx *ctx, struct http_response *resp);
+
+/* Run a state-changing handler inside one write transaction. With an
+ * idempotency key (scoped to ctx->user_id): a stored answer for the key is
+ * replayed; otherwise `fn` runs, its effects are kept only when it answers
+ * below 400, and its answer is stored with the key, all atomically. A key
+ * used before for another method/path answers 422 idempotency_key_reused. */
+void api_run_write(struct api_ctx *ctx, const char *key, const char *method, const char *path,
+                   api_handler fn, struct http_response *resp);
+/* True for a valid idempotency key or op_id: 8..64 of [A-Za-z0-9_-]. */
+bool api_valid_key(const char *key);
+
+#endif

@@ -1,0 +1,71 @@
+/* server.h - mentod's context: configuration, the database pool, the HTTP
+ * daemon, the clock and the in-memory catalogue. No state lives elsewhere. */
+#ifndef MENTO_SERVER_H
+#define MENTO_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mento/catalog.h"
+#include "mento/db.h"
+#include "mento/error.h"
+
+#define SERVER_DEFAULT_PORT 8470
+
+struct server_config {
+    char *listen;    /* address to bind, default 127.0.0.1 */
+    int port;        /* 0: any free port */
+    char *port_file; /* where to write the chosen port */
+    char *db_path;
+    char *log_path; /* NULL: stderr */
+    int threads;
+    int64_t token_ttl; /* seconds */
+    bool test_mode;
+    bool demo;
+    uint64_t seed;
+    int participants;
+    int login_max_per_email;
+    int login_max_per_address;
+    int login_window; /* seconds */
+};
+
+void server_config_init(struct server_config *cfg);
+void server_config_free(struct server_config *cfg);
+/* `key = value` lines, '#' comments; keys are the long option names.
+ * On error `err` names file:line and the problem. */
+mento_status server_config_load(struct server_config *cfg, const char *path, char *err,
+                                size_t err_len);
+/* Set one option by its long name ("port", "db", ...). */
+mento_status server_config_set(struct server_config *cfg, const char *key, const char *value,
+                               char *err, size_t err_len);
+
+struct MHD_Daemon;
+
+struct server {
+    struct server_config cfg;
+    struct db_pool pool;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    FILE *log;
+    pthread_mutex_t log_lock;
+    _Atomic int64_t clock_offset; /* test mode: seconds added to the real clock */
+    unsigned long long pwhash_ops;
+    size_t pwhash_mem;
+    char *dummy_hash; /* verified against for unknown e-mails: same cost either way */
+    struct catalog catalog;
+};
+
+/* Open the database (creating the built-in programmes when empty), then
+ * listen. `cfg` is moved into the server. */
+mento_status server_start(struct server *srv, struct server_config *cfg, char *err,
+                          size_t err_len);
+void server_stop(struct server *srv);
+/* The server's clock: real time plus the test-mode offset. */
+int64_t server_now(struct server *srv);
+/* One access-log line (method, path, status, bytes, microseconds). */
+void server_log(struct server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

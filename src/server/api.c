@@ -1,0 +1,432 @@
+/* api.c - the route table and what every call goes through: matching the
+ * path, the bearer token, the write transaction and the idempotency store. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "mento/api.h"
+#include "mento/auth.h"
+#include "mento/server.h"
+#include "mento/utf8.h"
+
+enum route_flags {
+    ROUTE_AUTH = 1u << 0,  /* a valid bearer token is required */
+    ROUTE_WRITE = 1u << 1, /* run inside api_run_write by the dispatcher */
+    ROUTE_TEST = 1u << 2,  /* exists only in --test-mode */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* "{}" matches one path segment */
+    api_handler handler;
+    unsigned flags;
+};
+
+/* Handlers that do slow work first (Argon2id) open their own transaction. */
+static const struct route routes[] = {
+    {"GET", "/v1/health", api_health, 0},
+    {"GET", "/v1/programmes", api_programmes, 0},
+    {"GET", "/v1/programmes/{}", api_programme, 0},
+    {"GET", "/v1/programmes/{}/mentors", api_directory, ROUTE_AUTH},
+    {"GET", "/v1/programmes/{}/mentors/{}", api_directory_mentor, ROUTE_AUTH},
+    {"POST", "/v1/accounts", api_register, 0},
+    {"POST", "/v1/auth/login", api_login, 0},
+    {"POST", "/v1/auth/logout", api_logout, ROUTE_AUTH},
+    {"GET", "/v1/me", api_me, ROUTE_AUTH},
+    {"GET", "/v1/me/profile", api_me_profile, ROUTE_AUTH},
+    {"PUT", "/v1/me/profile/{}", api_me_profile_put, ROUTE_AUTH | ROUTE_WRITE},
+    {"POST", "/v1/me/programmes", api_me_join, ROUTE_AUTH | ROUTE_WRITE},
+    {"POST", "/v1/sync", api_sync, ROUTE_AUTH},
+    {"POST", "/v1/test/clock", api_test_clock, ROUTE_TEST},
+};
+
+/* Match `path` against `pattern`, collecting {} segments into req->params. */
+static bool route_match(const char *pattern, const char *path, struct http_request *req)
+{
+    size_t used = 0;
+    req->n_params = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            size_t n = strcspn(path, "/");
+            if (n == 0 || req->n_params == HTTP_MAX_PARAMS || used + n + 1 > sizeof req->param_buf)
+                return false;
+            memcpy(req->param_buf + used, path, n);
+            req->param_buf[used + n] = '\0';
+            req->params[req->n_params++] = req->param_buf + used;
+            used += n + 1;
+            pattern += 2;
+            path += n;
+            continue;
+        }
+        if (*pattern != *path)
+            return false;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+bool api_valid_key(const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n < 8 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = key[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* ---- Helpers -------------------------------------------------------------- */
+
+const cJSON *api_input(struct api_ctx *ctx, struct http_response *resp)
+{
+    if (ctx->input)
+        return ctx->input;
+    const struct http_request *req = ctx->req;
+    const char *ct = req->content_type;
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+        http_response_error(resp, 415, "unsupported_media_type",
+                            "The body must be JSON, sent as Content-Type: application/json",
+                            NULL);
+        return NULL;
+    }
+    if (!utf8_valid(req->body, req->body_len)) {
+        http_response_error(resp, 400, "invalid_utf8", "The body is not valid UTF-8", NULL);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, false);
+    if (json && end) {
+        /* Only white space may follow the value. */
+        while (end < req->body + req->body_len &&
+               (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+            end++;
+        if (end != req->body + req->body_len) {
+            cJSON_Delete(json);
+            json = NULL;
+        }
+    }
+    if (!json) {
+        http_response_error(resp, 400, "invalid_json", "The body is not well-formed JSON", NULL);
+        return NULL;
+    }
+    if (!cJSON_IsObject(json)) {
+        cJSON_Delete(json);
+        http_response_error(resp, 400, "invalid_type", "The body must be a JSON object", NULL);
+        return NULL;
+    }
+    ctx->parsed_body = json;
+    ctx->input = json;
+    return json;
+}
+
+bool api_only_keys(const cJSON *obj, const char *const *allowed, struct http_response *resp)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, obj)
+    {
+        bool known = false;
+        for (const char *const *k = allowed; *k; k++)
+            if (item->string && strcmp(item->string, *k) == 0) {
+                known = true;
+                break;
+            }
+        if (!known) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "Unknown field: %.100s", item->string ? item->string : "");
+            http_response_error(resp, 400, "unknown_field", msg,
+                                item->string && utf8_valid(item->string, strlen(item->string))
+                                    ? item->string
+                                    : NULL);
+            return false;
+        }
+    }
+    return true;
+}
+
+void api_error_status(struct http_response *resp, mento_status st, const char *field)
+{
+    char msg[200];
+    if (field && *field)
+        snprintf(msg, sizeof msg, "%s: %.64s", mento_status_message(st), field);
+    else
+        snprintf(msg, sizeof msg, "%s", mento_status_message(st));
+    int status = 400;
+    const char *code = mento_status_code(st);
+    switch (st) {
+    case MENTO_ERR_NOMEM:
+    case MENTO_ERR_DB:
+    case MENTO_ERR_IO:
+    case MENTO_ERR_CRYPTO:
+        status = 500;
+        code = "internal";
+        snprintf(msg, sizeof msg, "The server could not complete the request");
+        break;
+    case MENTO_ERR_NOT_FOUND:
+        status = 404;
+        break;
+    case MENTO_ERR_PARSE:
+        code = "invalid_json";
+        break;
+    default:
+        break;
+    }
+    http_response_error(resp, status, code, msg, field);
+}
+
+const char *api_string(const cJSON *obj, const char *key, size_t max_codepoints, bool required,
+                       struct http_response *resp)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v || cJSON_IsNull(v)) {
+        if (required)
+            api_error_status(resp, MENTO_ERR_MISSING, key);
+        return NULL;
+    }
+    if (!cJSON_IsString(v) || !v->valuestring) {
+        api_error_status(resp, MENTO_ERR_TYPE, key);
+        return NULL;
+    }
+    size_t len = strlen(v->valuestring);
+    if (!utf8_valid(v->valuestring, len)) {
+        api_error_status(resp, MENTO_ERR_UTF8, key);
+        return NULL;
+    }
+    if (utf8_codepoints(v->valuestring, len) > max_codepoints) {
+        api_error_status(resp, MENTO_ERR_TOO_LONG, key);
+        return NULL;
+    }
+    return v->valuestring;
+}
+
+bool api_roles(const cJSON *arr, unsigned *roles, struct http_response *resp)
+{
+    *roles = 0;
+    if (!arr) {
+        api_error_status(resp, MENTO_ERR_MISSING, "roles");
+        return false;
+    }
+    if (!cJSON_IsArray(arr)) {
+        api_error_status(resp, MENTO_ERR_TYPE, "roles");
+        return false;
+    }
+    const cJSON *r;
+    cJSON_ArrayForEach(r, arr)
+    {
+        if (!cJSON_IsString(r)) {
+            api_error_status(resp, MENTO_ERR_TYPE, "roles");
+            return false;
+        }
+        if (strcmp(r->valuestring, "mentee") == 0)
+            *roles |= MENTO_ROLE_MENTEE;
+        else if (strcmp(r->valuestring, "mentor") == 0)
+            *roles |= MENTO_ROLE_MENTOR;
+        else {
+            http_response_error(resp, 400, "invalid",
+                                "Roles are \"mentee\" and/or \"mentor\"", "roles");
+            return false;
+        }
+    }
+    if (*roles == 0) {
+        api_error_status(resp, MENTO_ERR_MISSING, "roles");
+        return false;
+    }
+    return true;
+}
+
+cJSON *api_roles_json(unsigned roles)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (!a)
+        return NULL;
+    if (roles & MENTO_ROLE_MENTEE)
+        cJSON_AddItemToArray(a, cJSON_CreateString("mentee"));
+    if (roles & MENTO_ROLE_MENTOR)
+        cJSON_AddItemToArray(a, cJSON_CreateString("mentor"));
+    if (roles & MENTO_ROLE_ADMIN)
+        cJSON_AddItemToArray(a, cJSON_CreateString("admin"));
+    return a;
+}
+
+/* ---- Idempotent writes ---------------------------------------------------- */
+
+enum idem_lookup { IDEM_NONE, IDEM_REPLAY, IDEM_CONFLICT, IDEM_ERROR };
+
+static enum idem_lookup idem_find(struct api_ctx *ctx, const char *key, const char *method,
+                                  const char *path, struct http_response *resp)
+{
+    sqlite3_stmt *st = NULL;
+    enum idem_lookup out = IDEM_ERROR;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT method, path, status, body FROM idempotency"
+                           " WHERE user_id = ? AND key = ? AND created_at > ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return IDEM_ERROR;
+    sqlite3_bind_int64(st, 1, ctx->user_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, ctx->now - AUTH_IDEMPOTENCY_TTL);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_DONE) {
+        out = IDEM_NONE;
+    } else if (r == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        const char *p = (const char *)sqlite3_column_text(st, 1);
+        if (strcmp(m, method) != 0 || strcmp(p, path) != 0) {
+            out = IDEM_CONFLICT;
+        } else {
+            const char *body = (const char *)sqlite3_column_text(st, 3);
+            free(resp->body);
+            resp->status = sqlite3_column_int(st, 2);
+            resp->body = body && *body ? strdup(body) : NULL;
+            resp->len = resp->body ? strlen(resp->body) : 0;
+            resp->content_type = "application/json";
+            resp->replay = true;
+            out = IDEM_REPLAY;
+        }
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+static mento_status idem_store(struct api_ctx *ctx, const char *key, const char *method,
+                               const char *path, const struct http_response *resp)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "INSERT OR REPLACE INTO idempotency"
+                           "(user_id, key, method, path, status, body, created_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_int64(st, 1, ctx->user_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, method, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, resp->status);
+    sqlite3_bind_text(st, 6, resp->body ? resp->body : "", (int)resp->len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, ctx->now);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+}
+
+void api_run_write(struct api_ctx *ctx, const char *key, const char *method, const char *path,
+                   api_handler fn, struct http_response *resp)
+{
+    if (db_begin_write(ctx->db) != MENTO_OK) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
+    if (key) {
+        enum idem_lookup found = idem_find(ctx, key, method, path, resp);
+        if (found != IDEM_NONE) {
+            db_rollback(ctx->db);
+            if (found == IDEM_CONFLICT)
+                http_response_error(resp, 422, "idempotency_key_reused",
+                                    "This idempotency key was used for another request",
+                                    NULL);
+            else if (found == IDEM_ERROR)
+                api_error_status(resp, MENTO_ERR_DB, NULL);
+            return;
+        }
+    }
+    if (db_exec(ctx->db, "SAVEPOINT handler") != MENTO_OK) {
+        db_rollback(ctx->db);
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
+    fn(ctx, resp);
+    if (resp->status >= 400)
+        db_exec(ctx->db, "ROLLBACK TO handler");
+    db_exec(ctx->db, "RELEASE handler");
+    /* Server faults and rate limits are not answers worth replaying. */
+    bool store = key && resp->status < 500 && resp->status != 429;
+    if ((store && idem_store(ctx, key, method, path, resp) != MENTO_OK) ||
+        db_commit(ctx->db) != MENTO_OK) {
+        db_rollback(ctx->db);
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+    }
+}
+
+/* ---- Dispatch ------------------------------------------------------------- */
+
+static bool method_allowed(const char *path, struct http_request *req, char *allow, size_t len,
+                           bool test_mode)
+{
+    bool any = false;
+    allow[0] = '\0';
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if ((routes[i].flags & ROUTE_TEST) && !test_mode)
+            continue;
+        if (route_match(routes[i].pattern, path, req)) {
+            if (any)
+                strncat(allow, ", ", len - strlen(allow) - 1);
+            strncat(allow, routes[i].method, len - strlen(allow) - 1);
+            any = true;
+        }
+    }
+    return any;
+}
+
+void api_dispatch(struct server *srv, struct http_request *req, struct http_response *resp)
+{
+    const struct route *route = NULL;
+    bool test_mode = srv->cfg.test_mode;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if ((routes[i].flags & ROUTE_TEST) && !test_mode)
+            continue;
+        if (strcmp(routes[i].method, req->method) == 0 &&
+            route_match(routes[i].pattern, req->path, req)) {
+            route = &routes[i];
+            break;
+        }
+    }
+    if (!route) {
+        if (method_allowed(req->path, req, resp->allow, sizeof resp->allow, test_mode))
+            http_response_error(resp, 405, "method_not_allowed",
+                                "This method is not allowed on this path", NULL);
+        else
+            http_response_error(resp, 404, "not_found", "No such resource", NULL);
+        return;
+    }
+    /* route_match above left the params of the matched route in req. */
+    route_match(route->pattern, req->path, req);
+    for (size_t i = 0; i < req->n_params; i++)
+        if (!utf8_valid(req->params[i], strlen(req->params[i]))) {
+            http_response_error(resp, 400, "bad_request", "The path is not valid UTF-8", NULL);
+            return;
+        }
+
+    struct api_ctx ctx = {.srv = srv, .req = req, .now = server_now(srv)};
+    ctx.db = db_pool_acquire(&srv->pool);
+    if (route->flags & ROUTE_AUTH) {
+        if (auth_authenticate(&ctx, resp) != MENTO_OK)
+            goto done;
+    } else if (req->authorization) {
+        /* Optional identity on public routes; a bad token is still refused. */
+        if (auth_authenticate(&ctx, resp) != MENTO_OK)
+            goto done;
+    }
+    const char *key = req->idempotency_key;
+    bool mutating = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+    if (key && mutating && !api_valid_key(key)) {
+        http_response_error(resp, 400, "bad_request",
+                            "Idempotency-Key must be 8 to 64 characters of A-Z, a-z, 0-9, - and _",
+                            NULL);
+        goto done;
+    }
+    if (route->flags & ROUTE_WRITE)
+        api_run_write(&ctx, key, req->method, req->path, route->handler, resp);
+    else
+        route->handler(&ctx, resp);
+done:
+    cJSON_Delete(ctx.parsed_body);
+    db_pool_release(&srv->pool, ctx.db);
+}

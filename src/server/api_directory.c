@@ -1,0 +1,231 @@
+/* api_directory.c - programmes with their questionnaire, and the mentor
+ * directory: filters, the language rule, match scores, pages. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mento-config.h"
+#include "mento/api.h"
+#include "mento/codec.h"
+#include "mento/server.h"
+#include "mento/utf8.h"
+
+#define QUERY_VALUE_MAX 200
+
+void api_health(struct api_ctx *ctx, struct http_response *resp)
+{
+    (void)ctx;
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "status", "ok");
+    cJSON_AddStringToObject(out, "version", MENTO_VERSION);
+    cJSON_AddNumberToObject(out, "schema", db_schema_version());
+    http_response_json(resp, 200, out);
+}
+
+void api_programmes(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct catalog_snapshot *snap = catalog_acquire(&ctx->srv->catalog, ctx->db);
+    if (!snap) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    for (size_t i = 0; i < snap->n_progs; i++)
+        cJSON_AddItemToArray(items, codec_programme_to_json(&snap->progs[i].prog));
+    catalog_release(&ctx->srv->catalog, snap);
+    http_response_json(resp, 200, out);
+    resp->etag = true;
+}
+
+void api_programme(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct catalog_snapshot *snap = catalog_acquire(&ctx->srv->catalog, ctx->db);
+    if (!snap) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
+    const struct catalog_programme *cp = catalog_programme(snap, ctx->req->params[0], NULL);
+    if (!cp) {
+        catalog_release(&ctx->srv->catalog, snap);
+        http_response_error(resp, 404, "unknown_programme", "There is no such programme", NULL);
+        return;
+    }
+    cJSON *out = codec_programme_to_json(&cp->prog);
+    if (out)
+        cJSON_AddItemToObject(out, "questionnaire", codec_questionnaire_to_json());
+    catalog_release(&ctx->srv->catalog, snap);
+    http_response_json(resp, 200, out);
+    resp->etag = true;
+}
+
+/* ---- Directory -------------------------------------------------------------- */
+
+struct dir_params {
+    struct catalog_query q;
+    char *fold[4]; /* job_network, entity, duty_station, q */
+    const char *bad;
+    const char *why;
+};
+
+static bool parse_int(const char *s, long min, long max, int *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool dir_param(const char *key, const char *value, void *arg)
+{
+    struct dir_params *dp = arg;
+    static const char *const text_keys[] = {"job_network", "entity", "duty_station", "q"};
+    size_t len = strlen(value);
+    if (!utf8_valid(key, strlen(key)) || !utf8_valid(value, len)) {
+        dp->bad = "query";
+        dp->why = "A query parameter is not valid UTF-8";
+        return false;
+    }
+    if (utf8_codepoints(value, len) > QUERY_VALUE_MAX) {
+        dp->bad = key;
+        dp->why = "A query parameter is longer than 200 characters";
+        return false;
+    }
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(key, text_keys[i]) == 0) {
+            free(dp->fold[i]);
+            dp->fold[i] = utf8_fold(value);
+            return true;
+        }
+    if (strcmp(key, "grade") == 0) {
+        if (mento_grade_parse(value, &dp->q.grade) != MENTO_OK) {
+            dp->bad = key;
+            dp->why = "Unknown grade (G-1 .. G-7, NO-A .. NO-D, P-1 .. P-5, D-1, D-2, UG, FS, "
+                      "retiree)";
+            return false;
+        }
+    } else if (strcmp(key, "language") == 0) {
+        if (strcmp(value, "en") == 0)
+            dp->q.language = MENTO_LANG_EN;
+        else if (strcmp(value, "fr") == 0)
+            dp->q.language = MENTO_LANG_FR;
+        else {
+            dp->bad = key;
+            dp->why = "language is \"en\" or \"fr\"";
+            return false;
+        }
+    } else if (strcmp(key, "sort") == 0) {
+        if (strcmp(value, "score") == 0)
+            dp->q.sort = CATALOG_SORT_SCORE;
+        else if (strcmp(value, "name") == 0)
+            dp->q.sort = CATALOG_SORT_NAME;
+        else {
+            dp->bad = key;
+            dp->why = "sort is \"score\" or \"name\"";
+            return false;
+        }
+    } else if (strcmp(key, "page") == 0) {
+        if (!parse_int(value, 1, 1000000, &dp->q.page)) {
+            dp->bad = key;
+            dp->why = "page is a whole number from 1";
+            return false;
+        }
+    } else if (strcmp(key, "per_page") == 0) {
+        if (!parse_int(value, 1, 200, &dp->q.per_page)) {
+            dp->bad = key;
+            dp->why = "per_page is a whole number from 1 to 200";
+            return false;
+        }
+    } else {
+        dp->bad = key;
+        dp->why = "Unknown query parameter";
+        return false;
+    }
+    return true;
+}
+
+/* The programme and the caller's own membership; 404/403 into resp. */
+static const struct catalog_entry *directory_viewer(struct api_ctx *ctx,
+                                                    struct catalog_snapshot *snap, size_t *pi,
+                                                    struct http_response *resp)
+{
+    const struct catalog_programme *cp = catalog_programme(snap, ctx->req->params[0], pi);
+    if (!cp) {
+        http_response_error(resp, 404, "unknown_programme", "There is no such programme", NULL);
+        return NULL;
+    }
+    const struct catalog_entry *viewer = catalog_member(cp, ctx->user_id);
+    if (!viewer)
+        http_response_error(resp, 403, "forbidden",
+                            "Only members of this programme can see its directory", NULL);
+    return viewer;
+}
+
+void api_directory(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct dir_params dp;
+    memset(&dp, 0, sizeof dp);
+    dp.q.page = 1;
+    dp.q.per_page = 50;
+    dp.q.sort = CATALOG_SORT_SCORE;
+    if (!http_query_each(ctx->req, dir_param, &dp)) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s: %.64s", dp.why, dp.bad);
+        http_response_error(resp, 400, "bad_request", msg, dp.bad);
+        goto out;
+    }
+    dp.q.job_network = dp.fold[0];
+    dp.q.entity = dp.fold[1];
+    dp.q.duty_station = dp.fold[2];
+    dp.q.q = dp.fold[3];
+
+    struct catalog_snapshot *snap = catalog_acquire(&ctx->srv->catalog, ctx->db);
+    if (!snap) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        goto out;
+    }
+    size_t pi;
+    const struct catalog_entry *viewer = directory_viewer(ctx, snap, &pi, resp);
+    if (viewer) {
+        cJSON *page = catalog_directory_page(snap, pi, viewer, &dp.q);
+        http_response_json(resp, 200, page);
+        resp->etag = true;
+    }
+    catalog_release(&ctx->srv->catalog, snap);
+out:
+    for (size_t i = 0; i < 4; i++)
+        free(dp.fold[i]);
+}
+
+void api_directory_mentor(struct api_ctx *ctx, struct http_response *resp)
+{
+    int id;
+    if (!parse_int(ctx->req->params[1], 1, 2147483647, &id)) {
+        http_response_error(resp, 400, "bad_request", "A user id is a positive whole number",
+                            NULL);
+        return;
+    }
+    struct catalog_snapshot *snap = catalog_acquire(&ctx->srv->catalog, ctx->db);
+    if (!snap) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
+    size_t pi;
+    const struct catalog_entry *viewer = directory_viewer(ctx, snap, &pi, resp);
+    if (viewer) {
+        const struct catalog_entry *m = catalog_member(&snap->progs[pi], id);
+        if (!m || !catalog_visible(viewer, m)) {
+            http_response_error(resp, 404, "not_found", "No such mentor in your directory",
+                                NULL);
+        } else {
+            http_response_json(resp, 200, catalog_mentor_json(viewer, m, true));
+            resp->etag = true;
+        }
+    }
+    catalog_release(&ctx->srv->catalog, snap);
+}

@@ -1,0 +1,188 @@
+/* db.c - mentod's SQLite plumbing: open in WAL mode, numbered migrations,
+ * the change sequence that sync cursors count in, and a connection pool. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mento/db.h"
+#include "schema.h"
+
+int db_schema_version(void)
+{
+    return SCHEMA_MIGRATION_COUNT;
+}
+
+mento_status db_exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? MENTO_OK : MENTO_ERR_DB;
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+mento_status db_migrate(sqlite3 *db, int *version)
+{
+    int v = user_version(db);
+    if (v < 0)
+        return MENTO_ERR_DB;
+    if (v > SCHEMA_MIGRATION_COUNT)
+        return MENTO_ERR_DB; /* a newer mentod wrote this file: refuse to guess */
+    for (; v < SCHEMA_MIGRATION_COUNT; v++) {
+        char pragma[64];
+        if (db_begin_write(db) != MENTO_OK)
+            return MENTO_ERR_DB;
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (db_exec(db, schema_migrations[v]) != MENTO_OK || db_exec(db, pragma) != MENTO_OK) {
+            db_rollback(db);
+            return MENTO_ERR_DB;
+        }
+        if (db_commit(db) != MENTO_OK)
+            return MENTO_ERR_DB;
+    }
+    if (version)
+        *version = v;
+    return MENTO_OK;
+}
+
+mento_status db_open(const char *path, int migrate, sqlite3 **out)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return MENTO_ERR_IO;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    /* WAL lets readers go on while one writer commits; FULL makes every
+     * acknowledged write survive a power cut, not only a crash. */
+    if (db_exec(db, "PRAGMA journal_mode=WAL") != MENTO_OK ||
+        db_exec(db, "PRAGMA synchronous=FULL") != MENTO_OK ||
+        db_exec(db, "PRAGMA foreign_keys=ON") != MENTO_OK) {
+        sqlite3_close(db);
+        return MENTO_ERR_DB;
+    }
+    if (migrate && db_migrate(db, NULL) != MENTO_OK) {
+        sqlite3_close(db);
+        return MENTO_ERR_DB;
+    }
+    *out = db;
+    return MENTO_OK;
+}
+
+int64_t db_next_seq(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int64_t db_current_seq(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'seq'", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+mento_status db_begin_write(sqlite3 *db)
+{
+    return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+mento_status db_begin_read(sqlite3 *db)
+{
+    return db_exec(db, "BEGIN");
+}
+
+mento_status db_commit(sqlite3 *db)
+{
+    if (db_exec(db, "COMMIT") == MENTO_OK)
+        return MENTO_OK;
+    db_rollback(db);
+    return MENTO_ERR_DB;
+}
+
+void db_rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+mento_status db_pool_open(struct db_pool *pool, const char *path, int size)
+{
+    memset(pool, 0, sizeof *pool);
+    if (size < 1)
+        return MENTO_ERR_INVALID;
+    pool->all = calloc((size_t)size, sizeof *pool->all);
+    pool->free = calloc((size_t)size, sizeof *pool->free);
+    if (!pool->all || !pool->free) {
+        free(pool->all);
+        free(pool->free);
+        return MENTO_ERR_NOMEM;
+    }
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->free_cond, NULL);
+    for (int i = 0; i < size; i++) {
+        /* The first connection migrates; the others find the schema ready. */
+        mento_status st = db_open(path, i == 0, &pool->all[i]);
+        if (st != MENTO_OK) {
+            pool->size = i;
+            db_pool_close(pool);
+            return st;
+        }
+        pool->free[i] = pool->all[i];
+    }
+    pool->size = size;
+    pool->n_free = size;
+    return MENTO_OK;
+}
+
+void db_pool_close(struct db_pool *pool)
+{
+    if (!pool->all)
+        return;
+    for (int i = 0; i < pool->size; i++)
+        sqlite3_close(pool->all[i]);
+    free(pool->all);
+    free(pool->free);
+    pthread_mutex_destroy(&pool->lock);
+    pthread_cond_destroy(&pool->free_cond);
+    memset(pool, 0, sizeof *pool);
+}
+
+sqlite3 *db_pool_acquire(struct db_pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    while (pool->n_free == 0)
+        pthread_cond_wait(&pool->free_cond, &pool->lock);
+    sqlite3 *db = pool->free[--pool->n_free];
+    pthread_mutex_unlock(&pool->lock);
+    return db;
+}
+
+void db_pool_release(struct db_pool *pool, sqlite3 *db)
+{
+    db_rollback(db); /* a handler that returned mid-transaction must not leak it */
+    pthread_mutex_lock(&pool->lock);
+    pool->free[pool->n_free++] = db;
+    pthread_cond_signal(&pool->free_cond);
+    pthread_mutex_unlock(&pool->lock);
+}
