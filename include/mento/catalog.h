@@ -28,6 +28,7 @@ struct catalog_entry {
     char *fold_job_network;
     char *fold_entity;
     char *fold_duty_station;
+    char *fold_name;
     char *fold_text; /* name, job network, entity, duty station, skills, goals, bio */
 };
 

@@ -422,6 +422,19 @@ void api_dispatch(struct server *srv, struct http_request *req, struct http_resp
                             NULL);
         goto done;
     }
+    if (key && mutating && !(route->flags & ROUTE_WRITE)) {
+        /* Handlers that manage their own transaction still refuse a key that
+         * was spent on another call. */
+        struct http_response seen;
+        memset(&seen, 0, sizeof seen);
+        enum idem_lookup found = idem_find(&ctx, key, req->method, req->path, &seen);
+        http_response_free(&seen);
+        if (found == IDEM_CONFLICT) {
+            http_response_error(resp, 422, "idempotency_key_reused",
+                                "This idempotency key was used for another request", NULL);
+            goto done;
+        }
+    }
     if (route->flags & ROUTE_WRITE)
         api_run_write(&ctx, key, req->method, req->path, route->handler, resp);
     else

@@ -295,12 +295,14 @@ void api_register(struct api_ctx *ctx, struct http_response *resp)
         api_error_status(resp, st, err.field);
         goto out;
     }
-    if (cJSON_GetObjectItemCaseSensitive(pj, "user_id") ||
-        cJSON_GetObjectItemCaseSensitive(pj, "email")) {
-        http_response_error(resp, 400, "unknown_field",
-                            "The profile holds questionnaire answers only", "profile");
-        goto out;
-    }
+    static const char *const not_answers[] = {"user_id", "email"};
+    for (size_t i = 0; i < 2; i++)
+        if (cJSON_GetObjectItemCaseSensitive(pj, not_answers[i])) {
+            http_response_error(resp, 400, "unknown_field",
+                                "The profile holds questionnaire answers only",
+                                not_answers[i]);
+            goto out;
+        }
     if (rules_check_required(&p, &missing) != MENTO_OK) {
         api_error_status(resp, MENTO_ERR_MISSING, missing);
         goto out;

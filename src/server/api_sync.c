@@ -2,6 +2,7 @@
  * down, in one round trip; and the test-mode clock. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,14 +14,17 @@
 #define SYNC_LIMIT_DEFAULT 500
 #define SYNC_LIMIT_MAX 2000
 
-/* The cursor "S.U.V": every directory entry up to (seq S, user U) in (seq,
- * user) order has been delivered; an empty U means all of seq S. V is the
- * caller's visibility signature (languages and roles) when it was issued: if
- * it changed, the caller's directory must be rebuilt from scratch. */
+/* The cursor "S.U.V.F": every directory entry up to (seq S, user U) in
+ * (seq, user) order has been delivered; an empty U means all of seq S. V is
+ * the caller's visibility signature (languages and roles) when it was issued:
+ * if it changed, the caller's directory must be rebuilt from scratch. F is 1
+ * while the pages of a fresh copy are still coming (they leave out whom the
+ * caller cannot see, instead of announcing removals). */
 struct sync_cursor {
     int64_t seq;
     int64_t user; /* -1: all of seq */
     unsigned sig;
+    bool fresh;
     bool start;
 };
 
@@ -52,24 +56,27 @@ static bool cursor_parse(const cJSON *c, struct sync_cursor *out)
     const char *s = c->valuestring;
     const char *d1 = strchr(s, '.');
     const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-    if (!d1 || !d2 || strchr(d2 + 1, '.'))
+    const char *d3 = d2 ? strchr(d2 + 1, '.') : NULL;
+    if (!d1 || !d2 || !d3 || strchr(d3 + 1, '.') || (strcmp(d3 + 1, "0") && strcmp(d3 + 1, "1")))
         return false;
     int64_t sig;
     if (!parse_u64(s, (size_t)(d1 - s), &out->seq) ||
-        !parse_u64(d2 + 1, strlen(d2 + 1), &sig) || sig > 0xffff)
+        !parse_u64(d2 + 1, (size_t)(d3 - d2 - 1), &sig) || sig > 0xffff)
         return false;
     out->sig = (unsigned)sig;
+    out->fresh = d3[1] == '1';
     if (d2 > d1 + 1 && !parse_u64(d1 + 1, (size_t)(d2 - d1 - 1), &out->user))
         return false;
     return true;
 }
 
-static void cursor_format(char *buf, size_t len, int64_t seq, int64_t user, unsigned sig)
+static void cursor_format(char *buf, size_t len, int64_t seq, int64_t user, unsigned sig,
+                          bool fresh)
 {
     if (user < 0)
-        snprintf(buf, len, "%" PRId64 "..%u", seq, sig);
+        snprintf(buf, len, "%" PRId64 "..%u.%d", seq, sig, fresh);
     else
-        snprintf(buf, len, "%" PRId64 ".%" PRId64 ".%u", seq, user, sig);
+        snprintf(buf, len, "%" PRId64 ".%" PRId64 ".%u.%d", seq, user, sig, fresh);
 }
 
 static unsigned visibility_sig(const struct catalog_entry *e)
@@ -206,7 +213,7 @@ static void sync_changes(struct api_ctx *ctx, struct catalog_snapshot *snap, siz
             continue;
         /* A fresh copy simply leaves the invisible out; a delta must also
          * say who left (frozen, hidden, no longer a mentor, ...). */
-        if (c.start && !catalog_visible(me, e))
+        if ((c.start || c.fresh) && !catalog_visible(me, e))
             continue;
         list[n++] = e;
     }
@@ -229,9 +236,10 @@ static void sync_changes(struct api_ctx *ctx, struct catalog_snapshot *snap, siz
     char cursor[80];
     bool more = taken < n;
     if (more)
-        cursor_format(cursor, sizeof cursor, list[taken - 1]->seq, list[taken - 1]->user_id, sig);
+        cursor_format(cursor, sizeof cursor, list[taken - 1]->seq, list[taken - 1]->user_id, sig,
+                      c.start || c.fresh);
     else
-        cursor_format(cursor, sizeof cursor, snap->seq, -1, sig);
+        cursor_format(cursor, sizeof cursor, snap->seq, -1, sig, false);
     free(list);
     cJSON_AddStringToObject(out, "cursor", cursor);
     cJSON_AddBoolToObject(out, "more", more);
@@ -333,8 +341,11 @@ void api_test_clock(struct api_ctx *ctx, struct http_response *resp)
         api_error_status(resp, MENTO_ERR_MISSING, "advance");
         return;
     }
-    if (!cJSON_IsNumber(adv) || adv->valuedouble < 0 || adv->valuedouble > 20.0 * 365 * 86400 ||
-        adv->valuedouble != (double)(int64_t)adv->valuedouble) {
+    if (!cJSON_IsNumber(adv) || adv->valuedouble != floor(adv->valuedouble)) {
+        api_error_status(resp, MENTO_ERR_TYPE, "advance");
+        return;
+    }
+    if (adv->valuedouble < 0 || adv->valuedouble > 20.0 * 365 * 86400) {
         http_response_error(resp, 400, "out_of_range",
                             "advance is a whole number of seconds from 0 to 20 years", "advance");
         return;

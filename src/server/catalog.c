@@ -25,6 +25,7 @@ static void entry_free(struct catalog_entry *e)
     free(e->fold_job_network);
     free(e->fold_entity);
     free(e->fold_duty_station);
+    free(e->fold_name);
     free(e->fold_text);
 }
 
@@ -83,7 +84,8 @@ static mento_status entry_index(struct catalog_entry *e)
     e->fold_job_network = utf8_fold(p->job_network ? p->job_network : "");
     e->fold_entity = utf8_fold(p->entity ? p->entity : "");
     e->fold_duty_station = utf8_fold(p->duty_station ? p->duty_station : "");
-    if (!e->fold_job_network || !e->fold_entity || !e->fold_duty_station)
+    e->fold_name = utf8_fold(p->name ? p->name : "");
+    if (!e->fold_name || !e->fold_job_network || !e->fold_entity || !e->fold_duty_station)
         return MENTO_ERR_NOMEM;
     size_t len = 0;
     e->fold_text = calloc(1, 1);
@@ -467,9 +469,8 @@ struct ranked {
 
 static int cmp_name(const struct ranked *a, const struct ranked *b)
 {
-    const char *na = a->e->profile.name ? a->e->profile.name : "";
-    const char *nb = b->e->profile.name ? b->e->profile.name : "";
-    int c = strcmp(na, nb);
+    /* Folded, so that "Élodie" sorts among the E's. */
+    int c = strcmp(a->e->fold_name, b->e->fold_name);
     if (c)
         return c;
     return (a->e->user_id > b->e->user_id) - (a->e->user_id < b->e->user_id);
