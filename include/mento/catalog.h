@@ -5,6 +5,7 @@
 #define MENTO_CATALOG_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "mento/model.h"
+#include "mento/rules.h"
 
 struct catalog_entry {
     int64_t user_id;
@@ -29,6 +31,11 @@ struct catalog_entry {
     char *fold_entity;
     char *fold_duty_station;
     char *fold_name;
+    struct rules_match_input match; /* the profile prepared for scoring */
+    /* The entry's JSON without score, rendered on first use and kept for the
+     * snapshot's life (an entry never changes inside a snapshot). */
+    char *_Atomic json_summary;
+    char *_Atomic json_details;
     char *fold_text; /* name, job network, entity, duty station, skills, goals, bio */
 };
 
@@ -41,6 +48,18 @@ struct catalog_scores {
 };
 
 #define CATALOG_SCORE_SLOTS 64
+
+/* A rendered answer (plain and gzip'd) under a key that determines it. */
+struct catalog_page {
+    unsigned char key[16];
+    char *body;
+    size_t len;
+    unsigned char *gz;
+    size_t gz_len;
+    uint64_t last_used;
+};
+
+#define CATALOG_PAGE_SLOTS 128
 
 struct catalog_programme {
     struct mento_programme prog;
@@ -57,6 +76,11 @@ struct catalog_snapshot {
     pthread_mutex_t score_lock;
     uint64_t score_clock;
     struct catalog_scores scores[CATALOG_SCORE_SLOTS];
+    /* Directory answers rendered from this snapshot: a write makes a new
+     * snapshot, so a cached page can never be stale. */
+    pthread_mutex_t page_lock;
+    uint64_t page_clock;
+    struct catalog_page pages[CATALOG_PAGE_SLOTS];
 };
 
 struct catalog {
@@ -95,6 +119,13 @@ struct catalog_query {
     int page;     /* 1-based */
     int per_page; /* 1..200 */
 };
+
+/* Copies of a cached answer under `key`; false when none. */
+bool catalog_page_get(struct catalog_snapshot *snap, const unsigned char key[16], char **body,
+                      size_t *len, unsigned char **gz, size_t *gz_len);
+/* Keep copies of an answer under `key` (the least recently used one goes). */
+void catalog_page_put(struct catalog_snapshot *snap, const unsigned char key[16],
+                      const char *body, size_t len, const unsigned char *gz, size_t gz_len);
 
 /* The page as {"items":[..],"page":..,"per_page":..,"total":..,"pages":..}. */
 cJSON *catalog_directory_page(struct catalog_snapshot *snap, size_t prog_index,

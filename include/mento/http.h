@@ -38,6 +38,9 @@ struct http_response {
     size_t len;
     const char *content_type; /* static string */
     bool etag;                /* compute a weak ETag over the body (GET collections) */
+    char etag_value[48];      /* or this one, known before the body (W/"...") */
+    unsigned char *gzip_body; /* the body already gzip'd (owned), sent when accepted */
+    size_t gzip_len;
     char retry_after[24];
     char allow[64];
     bool replay; /* answered from the idempotency store */
@@ -55,6 +58,9 @@ void http_response_json(struct http_response *resp, int status, cJSON *json);
 void http_response_error(struct http_response *resp, int status, const char *code,
                          const char *message, const char *field);
 void http_response_free(struct http_response *resp);
+
+/* Does an If-None-Match header value list `etag` (weak comparison)? */
+bool http_etag_matches(const char *if_none_match, const char *etag);
 
 /* gzip `in` into a new buffer (RFC 1952). NULL when out of memory. */
 unsigned char *http_gzip(const void *in, size_t len, size_t *out_len);

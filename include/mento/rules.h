@@ -41,8 +41,30 @@ mento_status rules_check_eligibility(const struct mento_programme *prog, unsigne
 mento_status rules_check_required(const struct mento_profile *p, const char **field);
 
 /* Match score of `mentor` for `mentee`, 0..100, with the reasons that made it,
- * highest points first. Deterministic. */
+ * highest points first. Deterministic for a given day (time-zone distances are
+ * taken at the current offsets). */
 void rules_match_score(const struct mento_profile *mentee, const struct mento_profile *mentor,
                        struct mento_score *out);
+
+/* What the score needs of one profile, folded and looked up once, so that a
+ * directory can score thousands of pairs without repeating that work. The
+ * profile must outlive the input (display strings are borrowed from it). */
+struct rules_match_input {
+    const struct mento_profile *profile;
+    char *job_network; /* folded */
+    char *entity;
+    char *duty_station;
+    size_t n_skills, n_goals;
+    char *skills[MENTO_MAX_TAGS];
+    char *goals[MENTO_MAX_TAGS];
+    bool has_offset;
+    int utc_offset; /* seconds east of UTC at `now` */
+};
+mento_status rules_match_input_init(struct rules_match_input *in, const struct mento_profile *p,
+                                    int64_t now);
+void rules_match_input_free(struct rules_match_input *in);
+/* The same result as rules_match_score for the two profiles. */
+void rules_match_score_prepared(const struct rules_match_input *mentee,
+                                const struct rules_match_input *mentor, struct mento_score *out);
 
 #endif

@@ -25,6 +25,7 @@ struct server_config {
     int64_t token_ttl; /* seconds */
     bool test_mode;
     bool demo;
+    bool page_cache; /* keep rendered directory pages per catalogue snapshot */
     uint64_t seed;
     int participants;
     int login_max_per_email;

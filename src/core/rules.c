@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libical/ical.h>
 
@@ -233,20 +234,9 @@ static void add_reason(struct mento_score *sc, mento_reason_code code, int point
     sc->total += points;
 }
 
-static bool folded_equal(const char *a, const char *b)
+static bool same(const char *a, const char *b)
 {
-    if (!a || !b || !*a || !*b)
-        return false;
-    char *fa = utf8_fold(a), *fb = utf8_fold(b);
-    bool eq = fa && fb && strcmp(fa, fb) == 0;
-    free(fa);
-    free(fb);
-    return eq;
-}
-
-static int64_t now_seconds(void)
-{
-    return (int64_t)time(NULL);
+    return a && b && *a && *b && strcmp(a, b) == 0;
 }
 
 static int cmp_reason(const void *pa, const void *pb)
@@ -257,21 +247,69 @@ static int cmp_reason(const void *pa, const void *pb)
     return (int)a->code - (int)b->code;
 }
 
-void rules_match_score(const struct mento_profile *mentee, const struct mento_profile *mentor,
-                       struct mento_score *out)
+static char *fold_or_null(const char *s, bool *ok)
 {
+    if (!s)
+        return NULL;
+    char *f = utf8_fold(s);
+    if (!f)
+        *ok = false;
+    return f;
+}
+
+mento_status rules_match_input_init(struct rules_match_input *in, const struct mento_profile *p,
+                                    int64_t now)
+{
+    memset(in, 0, sizeof *in);
+    in->profile = p;
+    bool ok = true;
+    in->job_network = fold_or_null(p->job_network, &ok);
+    in->entity = fold_or_null(p->entity, &ok);
+    in->duty_station = fold_or_null(p->duty_station, &ok);
+    for (size_t i = 0; i < p->n_skills; i++)
+        in->skills[in->n_skills++] = fold_or_null(p->skills[i], &ok);
+    for (size_t i = 0; i < p->n_goals; i++)
+        in->goals[in->n_goals++] = fold_or_null(p->goals[i], &ok);
+    struct rules_local_time lt;
+    if (p->timezone && rules_local_time(now, p->timezone, &lt) == MENTO_OK) {
+        in->has_offset = true;
+        in->utc_offset = lt.utc_offset;
+    }
+    if (!ok) {
+        rules_match_input_free(in);
+        return MENTO_ERR_NOMEM;
+    }
+    return MENTO_OK;
+}
+
+void rules_match_input_free(struct rules_match_input *in)
+{
+    free(in->job_network);
+    free(in->entity);
+    free(in->duty_station);
+    for (size_t i = 0; i < in->n_skills; i++)
+        free(in->skills[i]);
+    for (size_t i = 0; i < in->n_goals; i++)
+        free(in->goals[i]);
+    memset(in, 0, sizeof *in);
+}
+
+void rules_match_score_prepared(const struct rules_match_input *me,
+                                const struct rules_match_input *mr, struct mento_score *out)
+{
+    const struct mento_profile *mentee = me->profile, *mentor = mr->profile;
     memset(out, 0, sizeof *out);
     char detail[256];
 
-    if (folded_equal(mentee->job_network, mentor->job_network))
+    if (same(me->job_network, mr->job_network))
         add_reason(out, MENTO_REASON_JOB_NETWORK, 30, mentor->job_network);
 
     /* Goals of the mentee that the mentor lists as expertise. */
     int matches = 0;
     detail[0] = '\0';
-    for (size_t g = 0; g < mentee->n_goals && matches < 3; g++)
-        for (size_t s = 0; s < mentor->n_skills; s++)
-            if (folded_equal(mentee->goals[g], mentor->skills[s])) {
+    for (size_t g = 0; g < me->n_goals && matches < 3; g++)
+        for (size_t s = 0; s < mr->n_skills; s++)
+            if (same(me->goals[g], mr->skills[s])) {
                 size_t used = strlen(detail);
                 snprintf(detail + used, sizeof detail - used, "%s%s", matches ? ", " : "",
                          mentor->skills[s]);
@@ -283,8 +321,8 @@ void rules_match_score(const struct mento_profile *mentee, const struct mento_pr
 
     int rm = mento_grade_rank(mentor->grade), re = mento_grade_rank(mentee->grade);
     if (rm > 0 && re > 0 && rm > re) {
-        snprintf(detail, sizeof detail, "%s mentor for a %s mentee", mento_grade_name(mentor->grade),
-                 mento_grade_name(mentee->grade));
+        snprintf(detail, sizeof detail, "%s mentor for a %s mentee",
+                 mento_grade_name(mentor->grade), mento_grade_name(mentee->grade));
         add_reason(out, MENTO_REASON_SENIORITY, 15, detail);
     }
 
@@ -293,28 +331,23 @@ void rules_match_score(const struct mento_profile *mentee, const struct mento_pr
         add_reason(out, MENTO_REASON_EXPERIENCE, 10, detail);
     }
 
-    if (folded_equal(mentee->duty_station, mentor->duty_station)) {
+    if (same(me->duty_station, mr->duty_station)) {
         add_reason(out, MENTO_REASON_DUTY_STATION, 5, mentor->duty_station);
-    } else if (mentee->timezone && mentor->timezone) {
-        struct rules_local_time a, b;
-        int64_t now = now_seconds();
-        if (rules_local_time(now, mentee->timezone, &a) == MENTO_OK &&
-            rules_local_time(now, mentor->timezone, &b) == MENTO_OK) {
-            int diff = a.utc_offset - b.utc_offset;
-            if (diff < 0)
-                diff = -diff;
-            if (diff <= 3 * 3600) {
-                snprintf(detail, sizeof detail, "%s is within %d hours of you", mentor->timezone,
-                         (diff + 3599) / 3600);
-                add_reason(out, MENTO_REASON_TIMEZONE, 5, detail);
-            }
+    } else if (me->has_offset && mr->has_offset) {
+        int diff = me->utc_offset - mr->utc_offset;
+        if (diff < 0)
+            diff = -diff;
+        if (diff <= 3 * 3600) {
+            snprintf(detail, sizeof detail, "%s is within %d hours of you", mentor->timezone,
+                     (diff + 3599) / 3600);
+            add_reason(out, MENTO_REASON_TIMEZONE, 5, detail);
         }
     }
 
     if ((mentee->languages & mentor->languages & MENTO_LANG_ALL) == MENTO_LANG_ALL)
         add_reason(out, MENTO_REASON_LANGUAGES, 5, "English and French");
 
-    if (mentee->entity && mentor->entity && !folded_equal(mentee->entity, mentor->entity)) {
+    if (me->entity && mr->entity && *me->entity && *mr->entity && !same(me->entity, mr->entity)) {
         snprintf(detail, sizeof detail, "A view from %s", mentor->entity);
         add_reason(out, MENTO_REASON_OTHER_ENTITY, 5, detail);
     }
@@ -322,4 +355,23 @@ void rules_match_score(const struct mento_profile *mentee, const struct mento_pr
     if (out->total > 100)
         out->total = 100;
     qsort(out->reasons, out->n_reasons, sizeof out->reasons[0], cmp_reason);
+}
+
+void rules_match_score(const struct mento_profile *mentee, const struct mento_profile *mentor,
+                       struct mento_score *out)
+{
+    struct rules_match_input a, b;
+    int64_t now = (int64_t)time(NULL);
+    if (rules_match_input_init(&a, mentee, now) != MENTO_OK) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    if (rules_match_input_init(&b, mentor, now) != MENTO_OK) {
+        rules_match_input_free(&a);
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    rules_match_score_prepared(&a, &b, out);
+    rules_match_input_free(&a);
+    rules_match_input_free(&b);
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "mento-config.h"
 #include "mento/api.h"
 #include "mento/codec.h"
@@ -166,6 +168,61 @@ static const struct catalog_entry *directory_viewer(struct api_ctx *ctx,
     return viewer;
 }
 
+/* The answer is a function of the snapshot, the viewer and the query, so a
+ * hash of those is its ETag, known before anything is rendered: a client
+ * revalidating costs a hash, and a repeated page is served from the
+ * snapshot's cache, gzip'd once. */
+static void directory_key(const struct catalog_snapshot *snap, size_t pi,
+                          const struct catalog_entry *viewer, const struct dir_params *dp,
+                          unsigned char key[16])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 16);
+    int64_t head[] = {snap->seq, (int64_t)pi, viewer->user_id, dp->q.sort, dp->q.page,
+                      dp->q.per_page, dp->q.grade, (int64_t)dp->q.language};
+    crypto_generichash_update(&h, (const unsigned char *)head, sizeof head);
+    for (size_t i = 0; i < 4; i++) {
+        /* Length-prefixed, so that no two queries hash the same input. */
+        int64_t len = dp->fold[i] ? (int64_t)strlen(dp->fold[i]) : -1;
+        crypto_generichash_update(&h, (const unsigned char *)&len, sizeof len);
+        if (len > 0)
+            crypto_generichash_update(&h, (const unsigned char *)dp->fold[i], (size_t)len);
+    }
+    crypto_generichash_final(&h, key, 16);
+}
+
+static void directory_answer(struct api_ctx *ctx, struct catalog_snapshot *snap, size_t pi,
+                             const struct catalog_entry *viewer, const struct dir_params *dp,
+                             struct http_response *resp)
+{
+    unsigned char key[16];
+    char hex[33];
+    directory_key(snap, pi, viewer, dp, key);
+    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+    snprintf(resp->etag_value, sizeof resp->etag_value, "W/\"%s\"", hex);
+    resp->content_type = "application/json";
+    if (http_etag_matches(ctx->req->if_none_match, resp->etag_value)) {
+        resp->status = 304;
+        return;
+    }
+    bool cache = ctx->srv->cfg.page_cache;
+    if (cache && catalog_page_get(snap, key, &resp->body, &resp->len, &resp->gzip_body,
+                         &resp->gzip_len)) {
+        resp->status = 200;
+        return;
+    }
+    cJSON *page = catalog_directory_page(snap, pi, viewer, &dp->q);
+    char etag[sizeof resp->etag_value];
+    memcpy(etag, resp->etag_value, sizeof etag);
+    http_response_json(resp, 200, page);
+    if (resp->status != 200)
+        return;
+    memcpy(resp->etag_value, etag, sizeof etag);
+    resp->gzip_body = resp->len > 256 ? http_gzip(resp->body, resp->len, &resp->gzip_len) : NULL;
+    if (cache)
+        catalog_page_put(snap, key, resp->body, resp->len, resp->gzip_body, resp->gzip_len);
+}
+
 void api_directory(struct api_ctx *ctx, struct http_response *resp)
 {
     struct dir_params dp;
@@ -191,11 +248,8 @@ void api_directory(struct api_ctx *ctx, struct http_response *resp)
     }
     size_t pi;
     const struct catalog_entry *viewer = directory_viewer(ctx, snap, &pi, resp);
-    if (viewer) {
-        cJSON *page = catalog_directory_page(snap, pi, viewer, &dp.q);
-        http_response_json(resp, 200, page);
-        resp->etag = true;
-    }
+    if (viewer)
+        directory_answer(ctx, snap, pi, viewer, &dp, resp);
     catalog_release(&ctx->srv->catalog, snap);
 out:
     for (size_t i = 0; i < 4; i++)

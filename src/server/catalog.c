@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mento/catalog.h"
 #include "mento/codec.h"
@@ -21,6 +22,9 @@ mento_status catalog_init(struct catalog *cat)
 
 static void entry_free(struct catalog_entry *e)
 {
+    rules_match_input_free(&e->match);
+    free(atomic_load(&e->json_summary));
+    free(atomic_load(&e->json_details));
     mento_profile_free(&e->profile);
     free(e->fold_job_network);
     free(e->fold_entity);
@@ -43,7 +47,12 @@ static void snapshot_free(struct catalog_snapshot *snap)
     free(snap->progs);
     for (size_t i = 0; i < CATALOG_SCORE_SLOTS; i++)
         free(snap->scores[i].totals);
+    for (size_t i = 0; i < CATALOG_PAGE_SLOTS; i++) {
+        free(snap->pages[i].body);
+        free(snap->pages[i].gz);
+    }
     pthread_mutex_destroy(&snap->score_lock);
+    pthread_mutex_destroy(&snap->page_lock);
     free(snap);
 }
 
@@ -216,6 +225,7 @@ static struct catalog_snapshot *snapshot_build(sqlite3 *db)
     if (!snap)
         return NULL;
     pthread_mutex_init(&snap->score_lock, NULL);
+    pthread_mutex_init(&snap->page_lock, NULL);
     /* One read transaction so that the sequence and the rows agree; inside a
      * caller's transaction that one already gives the same guarantee. */
     bool own = sqlite3_get_autocommit(db) != 0;
@@ -227,6 +237,14 @@ static struct catalog_snapshot *snapshot_build(sqlite3 *db)
     mento_status rc = load_programmes(db, snap);
     if (rc == MENTO_OK)
         rc = load_members(db, snap);
+    /* Prepared once the entries no longer move in memory (they point at
+     * their own profile). */
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; rc == MENTO_OK && i < snap->n_progs; i++)
+        for (size_t j = 0; rc == MENTO_OK && j < snap->progs[i].n_entries; j++) {
+            struct catalog_entry *e = &snap->progs[i].entries[j];
+            rc = rules_match_input_init(&e->match, &e->profile, now);
+        }
     if (own)
         db_rollback(db);
     if (rc != MENTO_OK) {
@@ -283,6 +301,79 @@ void catalog_release(struct catalog *cat, struct catalog_snapshot *snap)
         snapshot_free(snap);
 }
 
+/* ---- Rendered pages ------------------------------------------------------ */
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    void *d = malloc(n ? n : 1);
+    if (d && n)
+        memcpy(d, p, n);
+    return d;
+}
+
+bool catalog_page_get(struct catalog_snapshot *snap, const unsigned char key[16], char **body,
+                      size_t *len, unsigned char **gz, size_t *gz_len)
+{
+    bool found = false;
+    *body = NULL;
+    *gz = NULL;
+    pthread_mutex_lock(&snap->page_lock);
+    for (size_t i = 0; i < CATALOG_PAGE_SLOTS; i++) {
+        struct catalog_page *pg = &snap->pages[i];
+        if (pg->body && memcmp(pg->key, key, 16) == 0) {
+            pg->last_used = ++snap->page_clock;
+            *body = dup_bytes(pg->body, pg->len + 1);
+            *len = pg->len;
+            if (pg->gz) {
+                *gz = dup_bytes(pg->gz, pg->gz_len);
+                *gz_len = pg->gz_len;
+            }
+            found = *body && (!pg->gz || *gz);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&snap->page_lock);
+    if (!found) {
+        free(*body);
+        free(*gz);
+        *body = NULL;
+        *gz = NULL;
+    }
+    return found;
+}
+
+void catalog_page_put(struct catalog_snapshot *snap, const unsigned char key[16],
+                      const char *body, size_t len, const unsigned char *gz, size_t gz_len)
+{
+    char *b = dup_bytes(body, len + 1);
+    unsigned char *z = gz ? dup_bytes(gz, gz_len) : NULL;
+    if (!b || (gz && !z)) {
+        free(b);
+        free(z);
+        return;
+    }
+    pthread_mutex_lock(&snap->page_lock);
+    struct catalog_page *victim = &snap->pages[0];
+    for (size_t i = 0; i < CATALOG_PAGE_SLOTS; i++) {
+        struct catalog_page *pg = &snap->pages[i];
+        if (!pg->body || memcmp(pg->key, key, 16) == 0) {
+            victim = pg;
+            break;
+        }
+        if (pg->last_used < victim->last_used)
+            victim = pg;
+    }
+    free(victim->body);
+    free(victim->gz);
+    memcpy(victim->key, key, 16);
+    victim->body = b;
+    victim->len = len;
+    victim->gz = z;
+    victim->gz_len = gz_len;
+    victim->last_used = ++snap->page_clock;
+    pthread_mutex_unlock(&snap->page_lock);
+}
+
 /* ---- Queries ------------------------------------------------------------- */
 
 const struct catalog_programme *catalog_programme(const struct catalog_snapshot *snap,
@@ -331,8 +422,7 @@ static bool viewer_scores(const struct catalog_entry *viewer)
     return viewer && (viewer->roles & MENTO_ROLE_MENTEE);
 }
 
-cJSON *catalog_mentor_json(const struct catalog_entry *viewer, const struct catalog_entry *mentor,
-                           bool details)
+static cJSON *entry_render(const struct catalog_entry *mentor, bool details)
 {
     const struct mento_profile *p = &mentor->profile;
     cJSON *o = cJSON_CreateObject();
@@ -361,14 +451,61 @@ cJSON *catalog_mentor_json(const struct catalog_entry *viewer, const struct cata
     cJSON_AddNumberToObject(o, "capacity", mentor->capacity);
     cJSON_AddNumberToObject(o, "mentees", mentor->mentees);
     cJSON_AddBoolToObject(o, "full", mentor->mentees >= mentor->capacity);
-    if (viewer_scores(viewer)) {
-        struct mento_score sc;
-        rules_match_score(&viewer->profile, p, &sc);
-        cJSON *s = codec_score_to_json(&sc);
-        if (s)
-            cJSON_AddItemToObject(o, "score", s);
-    }
     return o;
+}
+
+/* The cached text of an entry (a JSON object); NULL when out of memory. */
+static const char *entry_text(const struct catalog_entry *ce, bool details)
+{
+    /* Only the cache slots change, once, atomically: the entry stays
+     * logically immutable for every reader of the snapshot. */
+    struct catalog_entry *e = (struct catalog_entry *)ce;
+    char *_Atomic *slot = details ? &e->json_details : &e->json_summary;
+    char *text = atomic_load(slot);
+    if (text)
+        return text;
+    cJSON *o = entry_render(ce, details);
+    text = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!text)
+        return NULL;
+    char *expected = NULL;
+    if (!atomic_compare_exchange_strong(slot, &expected, text)) {
+        free(text);
+        text = expected;
+    }
+    return text;
+}
+
+cJSON *catalog_mentor_json(const struct catalog_entry *viewer, const struct catalog_entry *mentor,
+                           bool details)
+{
+    const char *text = entry_text(mentor, details);
+    if (!text)
+        return NULL;
+    if (!viewer_scores(viewer))
+        return cJSON_CreateRaw(text);
+    /* Splice the viewer's score in before the closing brace. */
+    struct mento_score sc;
+    rules_match_score_prepared(&viewer->match, &mentor->match, &sc);
+    cJSON *s = codec_score_to_json(&sc);
+    char *score = s ? cJSON_PrintUnformatted(s) : NULL;
+    cJSON_Delete(s);
+    if (!score)
+        return NULL;
+    size_t tl = strlen(text), sl = strlen(score);
+    char *buf = malloc(tl + sl + 16);
+    cJSON *out = NULL;
+    if (buf) {
+        memcpy(buf, text, tl - 1); /* without the final '}' */
+        memcpy(buf + tl - 1, ",\"score\":", 9);
+        memcpy(buf + tl + 8, score, sl);
+        memcpy(buf + tl + 8 + sl, "}", 2);
+        out = cJSON_CreateRaw(buf);
+        free(buf);
+    }
+    free(score);
+    return out;
 }
 
 /* Every word of the folded query occurs in the folded text. */
@@ -442,7 +579,7 @@ static int *scores_for(struct catalog_snapshot *snap, size_t pi,
     for (size_t i = 0; i < cp->n_entries; i++) {
         struct mento_score sc;
         if (cp->entries[i].roles & MENTO_ROLE_MENTOR) {
-            rules_match_score(&viewer->profile, &cp->entries[i].profile, &sc);
+            rules_match_score_prepared(&viewer->match, &cp->entries[i].match, &sc);
             out[i] = sc.total;
         } else {
             out[i] = 0;

@@ -87,6 +87,10 @@ void http_response_error(struct http_response *resp, int status, const char *cod
     resp->status = status;
     resp->content_type = "application/json";
     resp->etag = false;
+    resp->etag_value[0] = '\0';
+    free(resp->gzip_body);
+    resp->gzip_body = NULL;
+    resp->gzip_len = 0;
     cJSON *root = cJSON_CreateObject();
     cJSON *err = cJSON_AddObjectToObject(root, "error");
     if (err) {
@@ -109,6 +113,9 @@ void http_response_error(struct http_response *resp, int status, const char *cod
 
 void http_response_free(struct http_response *resp)
 {
+    free(resp->gzip_body);
+    resp->gzip_body = NULL;
+    resp->gzip_len = 0;
     free(resp->body);
     resp->body = NULL;
     resp->len = 0;
@@ -172,7 +179,7 @@ static bool accepts_gzip(const char *ae)
 }
 
 /* Does If-None-Match list this ETag (or "*")? Weak comparison (RFC 9110). */
-static bool etag_matches(const char *inm, const char *etag)
+bool http_etag_matches(const char *inm, const char *etag)
 {
     if (!inm)
         return false;
@@ -206,14 +213,18 @@ static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *
                                      const struct http_upload *up)
 {
     char etag[48] = "";
-    bool not_modified = false;
-    if (resp->etag && resp->status == 200 && resp->body) {
+    bool not_modified = resp->status == MHD_HTTP_NOT_MODIFIED;
+    if (resp->etag_value[0]) {
+        snprintf(etag, sizeof etag, "%s", resp->etag_value);
+        not_modified = not_modified || (resp->status == 200 &&
+                                        http_etag_matches(req->if_none_match, etag));
+    } else if (resp->etag && resp->status == 200 && resp->body) {
         unsigned char h[16];
         crypto_generichash(h, sizeof h, (const unsigned char *)resp->body, resp->len, NULL, 0);
         char hex[33];
         sodium_bin2hex(hex, sizeof hex, h, sizeof h);
         snprintf(etag, sizeof etag, "W/\"%s\"", hex);
-        not_modified = etag_matches(req->if_none_match, etag);
+        not_modified = http_etag_matches(req->if_none_match, etag);
     }
 
     struct MHD_Response *r;
@@ -226,7 +237,12 @@ static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *
     } else if (resp->body) {
         void *buf = resp->body;
         size_t len = resp->len;
-        if (req->accepts_gzip && len > 256) {
+        if (req->accepts_gzip && resp->gzip_body) {
+            buf = resp->gzip_body;
+            len = resp->gzip_len;
+            resp->gzip_body = NULL;
+            gzipped = true;
+        } else if (req->accepts_gzip && len > 256) {
             size_t zlen;
             unsigned char *z = http_gzip(resp->body, resp->len, &zlen);
             if (z) {

@@ -36,6 +36,7 @@ static void usage(FILE *out)
             "      --demo               serve a fresh demo database with generated participants\n"
             "      --seed N             seed of the generated demo data (default 42)\n"
             "      --participants N     number of generated participants (default 2400)\n"
+            "      --page-cache BOOL    cache rendered directory pages (default true)\n"
             "      --test-mode          for test suites only: movable clock, cheap password hashing\n"
             "  -h, --help               show this help\n"
             "  -V, --version            show the version\n"
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
     {"seed", required_argument, NULL, 5},
     {"participants", required_argument, NULL, 6},
     {"test-mode", no_argument, NULL, 7},
+    {"page-cache", required_argument, NULL, 8},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -93,6 +95,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
         case 5: key = "seed"; break;
         case 6: key = "participants"; break;
         case 7: key = "test-mode"; value = "true"; break;
+        case 8: key = "page-cache"; break;
         case 'h':
             usage(stdout);
             return -1;

@@ -23,6 +23,7 @@ void server_config_init(struct server_config *cfg)
     cfg->db_path = strdup("mentod.db");
     cfg->threads = 2;
     cfg->token_ttl = 30 * 86400;
+    cfg->page_cache = true;
     cfg->seed = 42;
     cfg->participants = 2400;
     cfg->login_max_per_email = 5;
@@ -97,6 +98,7 @@ mento_status server_config_set(struct server_config *cfg, const char *key, const
         {"login-window", 1, 86400, 1, &cfg->login_window, sizeof(int)},
         {"test-mode", 0, 0, 2, &cfg->test_mode, 0},
         {"demo", 0, 0, 2, &cfg->demo, 0},
+        {"page-cache", 0, 0, 2, &cfg->page_cache, 0},
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         if (strcmp(opts[i].key, key) != 0)
