@@ -4,7 +4,7 @@
 Every test program speaks TAP; each "ok" / "not ok" line is one case. A
 program that failed without reporting a failing case (a crash, a sanitizer
 abort, a timeout) counts as one more failed case, so nothing is hidden.
-Prints "N passed, N failed" as the last line; exits 1 if anything failed.
+Prints "N passed, N failed, N skipped" as the last line; exits 1 if anything failed.
 """
 import json
 import re
@@ -12,10 +12,11 @@ import sys
 
 OK = re.compile(r"^ok\b")
 NOT_OK = re.compile(r"^not ok\b")
+SKIP = re.compile(r"#\s*SKIP\b", re.IGNORECASE)
 
 
 def count(path):
-    passed = failed = 0
+    passed = failed = skipped = 0
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.strip()
@@ -23,24 +24,28 @@ def count(path):
                 continue
             t = json.loads(line)
             out = t.get("stdout") or ""
-            p = sum(1 for l in out.splitlines() if OK.match(l.strip()))
-            n = sum(1 for l in out.splitlines() if NOT_OK.match(l.strip()))
+            lines = [l.strip() for l in out.splitlines()]
+            s = sum(1 for l in lines if (OK.match(l) or NOT_OK.match(l)) and SKIP.search(l))
+            p = sum(1 for l in lines if OK.match(l) and not SKIP.search(l))
+            n = sum(1 for l in lines if NOT_OK.match(l) and not SKIP.search(l))
             if t.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP") and n == 0:
                 n = 1
                 print("FAILED without a failing case: %s (%s)" % (t.get("name"), t.get("result")))
             passed += p
             failed += n
-    return passed, failed
+            skipped += s
+    return passed, failed, skipped
 
 
 def main():
-    passed = failed = 0
+    passed = failed = skipped = 0
     for path in sys.argv[1:]:
-        p, n = count(path)
-        print("%s: %d passed, %d failed" % (path, p, n))
+        p, n, s = count(path)
+        print("%s: %d passed, %d failed, %d skipped" % (path, p, n, s))
         passed += p
         failed += n
-    print("%d passed, %d failed" % (passed, failed))
+        skipped += s
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed or passed == 0 else 0
 
 

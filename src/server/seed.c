@@ -205,7 +205,7 @@ static const struct seed_resource_text together_resources[] = {
 /* ---- IOM 2025 ------------------------------------------------------------- */
 
 static const char *const iom_agenda[] = {
-    "Introductions, expectations and the mentoring agreement",
+    "Getting to know each other, expectations and the mentoring agreement",
     "Development goals and a plan for the six months",
     "Careers in IOM and the wider UN system: mobility and growth",
     "Soft skills: communication, influence and managing up",
@@ -294,7 +294,7 @@ static const struct seed_resource_text iom_resources[] = {
 /* ---- UNDP JPO ------------------------------------------------------------- */
 
 static const char *const jpo_agenda[] = {
-    "Getting to know each other and agreeing how the mentoring will work",
+    "Getting to know each other and the mentoring agreement: how the mentoring will work",
     "Finding your way in UNDP: culture, structure and business practices",
     "Settling in: the new office, the duty station and family life",
     "Self-management: work-life balance, stress and multicultural teams",
