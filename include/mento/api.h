@@ -29,6 +29,45 @@ struct api_ctx {
 
 typedef void (*api_handler)(struct api_ctx *ctx, struct http_response *resp);
 
+enum api_route_flags {
+    API_ROUTE_AUTH = 1u << 0,  /* a valid bearer token is required */
+    API_ROUTE_WRITE = 1u << 1, /* run inside api_run_write by the dispatcher */
+    API_ROUTE_TEST = 1u << 2,  /* exists only in --test-mode */
+};
+
+struct api_route {
+    const char *method;
+    const char *pattern; /* "{}" matches one path segment */
+    api_handler handler;
+    unsigned flags;
+};
+
+/* A sync operation: its type and the handler that runs it with ctx->input
+ * set to the operation's body (path ids travel in the body). */
+struct api_op {
+    const char *type;
+    api_handler handler;
+};
+
+/* One area of the API: its routes, its sync operations and what it adds to
+ * a sync answer. Arrays end with an entry whose first member is NULL. */
+struct api_module {
+    const char *name;
+    const struct api_route *routes;
+    const struct api_op *ops;
+    /* Add to `changes` what the caller may see in `programme` that changed
+     * after sequence number `since` (0: everything). May be NULL. */
+    mento_status (*sync_changes)(struct api_ctx *ctx, const char *programme, int64_t since,
+                                 cJSON *changes);
+};
+
+/* The modules, in routing order. */
+extern const struct api_module api_module_accounts;
+extern const struct api_module api_module_directory;
+extern const struct api_module api_module_sync;
+/* Every module the dispatcher routes to, NULL-terminated. */
+extern const struct api_module *const api_modules[];
+
 /* Route a request: find the handler, check the token, apply idempotency, run. */
 void api_dispatch(struct server *srv, struct http_request *req, struct http_response *resp);
 

@@ -11,35 +11,11 @@
 #include "mento/server.h"
 #include "mento/utf8.h"
 
-enum route_flags {
-    ROUTE_AUTH = 1u << 0,  /* a valid bearer token is required */
-    ROUTE_WRITE = 1u << 1, /* run inside api_run_write by the dispatcher */
-    ROUTE_TEST = 1u << 2,  /* exists only in --test-mode */
-};
-
-struct route {
-    const char *method;
-    const char *pattern; /* "{}" matches one path segment */
-    api_handler handler;
-    unsigned flags;
-};
-
-/* Handlers that do slow work first (Argon2id) open their own transaction. */
-static const struct route routes[] = {
-    {"GET", "/v1/health", api_health, 0},
-    {"GET", "/v1/programmes", api_programmes, 0},
-    {"GET", "/v1/programmes/{}", api_programme, 0},
-    {"GET", "/v1/programmes/{}/mentors", api_directory, ROUTE_AUTH},
-    {"GET", "/v1/programmes/{}/mentors/{}", api_directory_mentor, ROUTE_AUTH},
-    {"POST", "/v1/accounts", api_register, 0},
-    {"POST", "/v1/auth/login", api_login, 0},
-    {"POST", "/v1/auth/logout", api_logout, ROUTE_AUTH},
-    {"GET", "/v1/me", api_me, ROUTE_AUTH},
-    {"GET", "/v1/me/profile", api_me_profile, ROUTE_AUTH},
-    {"PUT", "/v1/me/profile/{}", api_me_profile_put, ROUTE_AUTH | ROUTE_WRITE},
-    {"POST", "/v1/me/programmes", api_me_join, ROUTE_AUTH | ROUTE_WRITE},
-    {"POST", "/v1/sync", api_sync, ROUTE_AUTH},
-    {"POST", "/v1/test/clock", api_test_clock, ROUTE_TEST},
+const struct api_module *const api_modules[] = {
+    &api_module_directory,
+    &api_module_accounts,
+    &api_module_sync,
+    NULL,
 };
 
 /* Match `path` against `pattern`, collecting {} segments into req->params. */
@@ -357,39 +333,36 @@ void api_run_write(struct api_ctx *ctx, const char *key, const char *method, con
 
 /* ---- Dispatch ------------------------------------------------------------- */
 
-static bool method_allowed(const char *path, struct http_request *req, char *allow, size_t len,
-                           bool test_mode)
+/* Call fn for each route this server serves, in order, until it returns true. */
+static const struct api_route *route_find(struct http_request *req, bool test_mode,
+                                          const char *method, char *allow, size_t allow_len)
 {
-    bool any = false;
-    allow[0] = '\0';
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if ((routes[i].flags & ROUTE_TEST) && !test_mode)
-            continue;
-        if (route_match(routes[i].pattern, path, req)) {
-            if (any)
-                strncat(allow, ", ", len - strlen(allow) - 1);
-            strncat(allow, routes[i].method, len - strlen(allow) - 1);
-            any = true;
+    if (allow)
+        allow[0] = '\0';
+    for (const struct api_module *const *m = api_modules; *m; m++)
+        for (const struct api_route *r = (*m)->routes; r->method; r++) {
+            if ((r->flags & API_ROUTE_TEST) && !test_mode)
+                continue;
+            if (!route_match(r->pattern, req->path, req))
+                continue;
+            if (method && strcmp(r->method, method) == 0)
+                return r;
+            if (allow) {
+                if (allow[0])
+                    strncat(allow, ", ", allow_len - strlen(allow) - 1);
+                strncat(allow, r->method, allow_len - strlen(allow) - 1);
+            }
         }
-    }
-    return any;
+    return NULL;
 }
 
 void api_dispatch(struct server *srv, struct http_request *req, struct http_response *resp)
 {
-    const struct route *route = NULL;
     bool test_mode = srv->cfg.test_mode;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if ((routes[i].flags & ROUTE_TEST) && !test_mode)
-            continue;
-        if (strcmp(routes[i].method, req->method) == 0 &&
-            route_match(routes[i].pattern, req->path, req)) {
-            route = &routes[i];
-            break;
-        }
-    }
+    const struct api_route *route = route_find(req, test_mode, req->method, NULL, 0);
     if (!route) {
-        if (method_allowed(req->path, req, resp->allow, sizeof resp->allow, test_mode))
+        route_find(req, test_mode, NULL, resp->allow, sizeof resp->allow);
+        if (resp->allow[0])
             http_response_error(resp, 405, "method_not_allowed",
                                 "This method is not allowed on this path", NULL);
         else
@@ -406,7 +379,7 @@ void api_dispatch(struct server *srv, struct http_request *req, struct http_resp
 
     struct api_ctx ctx = {.srv = srv, .req = req, .now = server_now(srv)};
     ctx.db = db_pool_acquire(&srv->pool);
-    if (route->flags & ROUTE_AUTH) {
+    if (route->flags & API_ROUTE_AUTH) {
         if (auth_authenticate(&ctx, resp) != MENTO_OK)
             goto done;
     } else if (req->authorization) {
@@ -422,7 +395,7 @@ void api_dispatch(struct server *srv, struct http_request *req, struct http_resp
                             NULL);
         goto done;
     }
-    if (key && mutating && !(route->flags & ROUTE_WRITE)) {
+    if (key && mutating && !(route->flags & API_ROUTE_WRITE)) {
         /* Handlers that manage their own transaction still refuse a key that
          * was spent on another call. */
         struct http_response seen;
@@ -435,7 +408,7 @@ void api_dispatch(struct server *srv, struct http_request *req, struct http_resp
             goto done;
         }
     }
-    if (route->flags & ROUTE_WRITE)
+    if (route->flags & API_ROUTE_WRITE)
         api_run_write(&ctx, key, req->method, req->path, route->handler, resp);
     else
         route->handler(&ctx, resp);

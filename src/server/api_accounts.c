@@ -626,3 +626,25 @@ out:
     catalog_release(&ctx->srv->catalog, snap);
     mento_profile_free(&p);
 }
+
+static const struct api_route account_routes[] = {
+    {"POST", "/v1/accounts", api_register, 0},
+    {"POST", "/v1/auth/login", api_login, 0},
+    {"POST", "/v1/auth/logout", api_logout, API_ROUTE_AUTH},
+    {"GET", "/v1/me", api_me, API_ROUTE_AUTH},
+    {"GET", "/v1/me/profile", api_me_profile, API_ROUTE_AUTH},
+    {"PUT", "/v1/me/profile/{}", api_me_profile_put, API_ROUTE_AUTH | API_ROUTE_WRITE},
+    {"POST", "/v1/me/programmes", api_me_join, API_ROUTE_AUTH | API_ROUTE_WRITE},
+    {NULL, NULL, NULL, 0},
+};
+
+static const struct api_op account_ops[] = {
+    {"profile.set", api_me_profile_put},
+    {NULL, NULL},
+};
+
+const struct api_module api_module_accounts = {
+    .name = "accounts",
+    .routes = account_routes,
+    .ops = account_ops,
+};

@@ -283,3 +283,20 @@ void api_directory_mentor(struct api_ctx *ctx, struct http_response *resp)
     }
     catalog_release(&ctx->srv->catalog, snap);
 }
+
+static const struct api_route directory_routes[] = {
+    {"GET", "/v1/health", api_health, 0},
+    {"GET", "/v1/programmes", api_programmes, 0},
+    {"GET", "/v1/programmes/{}", api_programme, 0},
+    {"GET", "/v1/programmes/{}/mentors", api_directory, API_ROUTE_AUTH},
+    {"GET", "/v1/programmes/{}/mentors/{}", api_directory_mentor, API_ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
+};
+
+static const struct api_op no_ops[] = {{NULL, NULL}};
+
+const struct api_module api_module_directory = {
+    .name = "directory",
+    .routes = directory_routes,
+    .ops = no_ops,
+};

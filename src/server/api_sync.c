@@ -86,15 +86,6 @@ static unsigned visibility_sig(const struct catalog_entry *e)
 
 /* ---- Operations ------------------------------------------------------------- */
 
-struct op_type {
-    const char *type;
-    api_handler handler;
-};
-
-static const struct op_type op_types[] = {
-    {"profile.set", api_me_profile_put},
-};
-
 static cJSON *op_result(const char *op_id, const struct http_response *r)
 {
     cJSON *res = cJSON_CreateObject();
@@ -140,14 +131,15 @@ static void run_op(struct api_ctx *ctx, const cJSON *op, struct http_response *r
         api_error_status(r, body ? MENTO_ERR_TYPE : MENTO_ERR_MISSING, "body");
         return;
     }
-    for (size_t i = 0; i < sizeof op_types / sizeof op_types[0]; i++)
-        if (strcmp(op_types[i].type, type->valuestring) == 0) {
-            const cJSON *saved = ctx->input;
-            ctx->input = body;
-            api_run_write(ctx, *op_id, "SYNC", op_types[i].type, op_types[i].handler, r);
-            ctx->input = saved;
-            return;
-        }
+    for (const struct api_module *const *m = api_modules; *m; m++)
+        for (const struct api_op *o = (*m)->ops; o->type; o++)
+            if (strcmp(o->type, type->valuestring) == 0) {
+                const cJSON *saved = ctx->input;
+                ctx->input = body;
+                api_run_write(ctx, *op_id, "SYNC", o->type, o->handler, r);
+                ctx->input = saved;
+                return;
+            }
     http_response_error(r, 400, "invalid", "Unknown operation type", "type");
 }
 
@@ -357,3 +349,17 @@ void api_test_clock(struct api_ctx *ctx, struct http_response *resp)
     cJSON_AddStringToObject(out, "now", now);
     http_response_json(resp, 200, out);
 }
+
+static const struct api_route sync_routes[] = {
+    {"POST", "/v1/sync", api_sync, API_ROUTE_AUTH},
+    {"POST", "/v1/test/clock", api_test_clock, API_ROUTE_TEST},
+    {NULL, NULL, NULL, 0},
+};
+
+static const struct api_op sync_ops[] = {{NULL, NULL}};
+
+const struct api_module api_module_sync = {
+    .name = "sync",
+    .routes = sync_routes,
+    .ops = sync_ops,
+};
