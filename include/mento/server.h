@@ -21,6 +21,8 @@ struct server_config {
     char *port_file; /* where to write the chosen port */
     char *db_path;
     char *log_path; /* NULL: stderr */
+    char *smtp_url;  /* smtp://host:port to send notification e-mails; NULL: none */
+    char *smtp_from; /* sender address of those e-mails */
     int threads;
     int64_t token_ttl; /* seconds */
     bool test_mode;

@@ -37,6 +37,8 @@ void server_config_free(struct server_config *cfg)
     free(cfg->port_file);
     free(cfg->db_path);
     free(cfg->log_path);
+    free(cfg->smtp_url);
+    free(cfg->smtp_from);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -88,6 +90,8 @@ mento_status server_config_set(struct server_config *cfg, const char *key, const
         {"port-file", 0, 0, 0, &cfg->port_file, 0},
         {"db", 0, 0, 0, &cfg->db_path, 0},
         {"log", 0, 0, 0, &cfg->log_path, 0},
+        {"smtp-url", 0, 0, 0, &cfg->smtp_url, 0},
+        {"smtp-from", 0, 0, 0, &cfg->smtp_from, 0},
         {"port", 0, 65535, 1, &cfg->port, sizeof(int)},
         {"threads", 1, 64, 1, &cfg->threads, sizeof(int)},
         {"token-ttl", 60, 365LL * 86400, 1, &cfg->token_ttl, sizeof(int64_t)},

@@ -1,0 +1,50 @@
+/* notify.h - mentod's notifications: every event a participant must hear of
+ * becomes one in-app notification (delivered through sync) and, when an SMTP
+ * server is configured, one queued e-mail. */
+#ifndef MENTO_NOTIFY_H
+#define MENTO_NOTIFY_H
+
+#include <stdint.h>
+
+#include "mento/api.h"
+#include "mento/error.h"
+
+/* Kinds of notification (wire names). */
+#define NOTIFY_KIND_LIST(X)                                                                        \
+    X(REQUEST_RECEIVED, "request_received")                                                        \
+    X(REQUEST_REMINDER, "request_reminder")                                                        \
+    X(REQUEST_ACCEPTED, "request_accepted")                                                        \
+    X(REQUEST_DECLINED, "request_declined")                                                        \
+    X(REQUEST_EXPIRED, "request_expired")                                                          \
+    X(REQUEST_PASSED_ON, "request_passed_on")                                                      \
+    X(REQUEST_CASCADED, "request_cascaded")                                                        \
+    X(CASCADE_ENDED, "cascade_ended")                                                              \
+    X(REQUEST_WITHDRAWN, "request_withdrawn")                                                      \
+    X(PAIRING_STARTED, "pairing_started")                                                          \
+    X(PAIRING_ENDED, "pairing_ended")                                                              \
+    X(PAIRING_AUTO_END_WARNING, "pairing_auto_end_warning")                                        \
+    X(SESSION_BOOKED, "session_booked")                                                            \
+    X(SESSION_CHANGED, "session_changed")                                                          \
+    X(SESSION_CANCELLED, "session_cancelled")                                                      \
+    X(SESSION_DONE, "session_done")                                                                \
+    X(APPLICATION_SELECTED, "application_selected")                                                \
+    X(APPLICATION_NOT_SELECTED, "application_not_selected")
+
+enum notify_kind {
+#define NOTIFY_KIND_ENUM(id, name) NOTIFY_##id,
+    NOTIFY_KIND_LIST(NOTIFY_KIND_ENUM)
+#undef NOTIFY_KIND_ENUM
+        NOTIFY_KIND_COUNT
+};
+
+const char *notify_kind_name(enum notify_kind kind);
+
+/* Record a notification for `user` inside the caller's write transaction,
+ * stamped with the next change sequence number, and queue its e-mail when
+ * SMTP is configured. `ref_kind` ("request", "pairing", "session") may be
+ * NULL. The text is one English sentence built from `fmt`. */
+mento_status notify_user(struct api_ctx *ctx, int64_t user, const char *programme,
+                         enum notify_kind kind, const char *ref_kind, int64_t ref_id,
+                         const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+#endif
