@@ -59,12 +59,20 @@ struct api_module {
      * after sequence number `since` (0: everything). May be NULL. */
     mento_status (*sync_changes)(struct api_ctx *ctx, const char *programme, int64_t since,
                                  cJSON *changes);
+    /* Apply this area's time rules that are due at ctx->now (deadlines,
+     * reminders, auto-ends), exactly once each, inside the caller's write
+     * transaction. Run by the scheduler and before reads. May be NULL. */
+    mento_status (*tick)(struct api_ctx *ctx);
 };
 
 /* The modules, in routing order. */
 extern const struct api_module api_module_accounts;
 extern const struct api_module api_module_directory;
 extern const struct api_module api_module_sync;
+extern const struct api_module api_module_requests;  /* wish-list, requests, cascade */
+extern const struct api_module api_module_pairings;  /* pairings, sessions, account states */
+extern const struct api_module api_module_notes;     /* note records, keys, notifications */
+extern const struct api_module api_module_admin;     /* administration, surveys, resources */
 /* Every module the dispatcher routes to, NULL-terminated. */
 extern const struct api_module *const api_modules[];
 

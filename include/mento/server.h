@@ -33,6 +33,7 @@ struct server_config {
     int login_max_per_email;
     int login_max_per_address;
     int login_window; /* seconds */
+    int tick_seconds; /* how often the scheduler applies due time rules */
 };
 
 void server_config_init(struct server_config *cfg);
@@ -59,6 +60,11 @@ struct server {
     size_t pwhash_mem;
     char *dummy_hash; /* verified against for unknown e-mails: same cost either way */
     struct catalog catalog;
+    pthread_t sched_thread;
+    pthread_mutex_t sched_lock;
+    pthread_cond_t sched_cond;
+    bool sched_stop;
+    bool sched_running;
 };
 
 /* Open the database (creating the built-in programmes when empty), then

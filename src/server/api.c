@@ -15,6 +15,10 @@ const struct api_module *const api_modules[] = {
     &api_module_directory,
     &api_module_accounts,
     &api_module_sync,
+    &api_module_requests,
+    &api_module_pairings,
+    &api_module_notes,
+    &api_module_admin,
     NULL,
 };
 

@@ -8,24 +8,28 @@
 
 #include "mento/api.h"
 #include "mento/codec.h"
+#include "mento/scheduler.h"
 #include "mento/server.h"
 
 #define SYNC_MAX_OPS 100
 #define SYNC_LIMIT_DEFAULT 500
 #define SYNC_LIMIT_MAX 2000
 
-/* The cursor "S.U.V.F": every directory entry up to (seq S, user U) in
+/* The cursor "S.U.V.F.W": every directory entry up to (seq S, user U) in
  * (seq, user) order has been delivered; an empty U means all of seq S. V is
  * the caller's visibility signature (languages and roles) when it was issued:
  * if it changed, the caller's directory must be rebuilt from scratch. F is 1
  * while the pages of a fresh copy are still coming (they leave out whom the
- * caller cannot see, instead of announcing removals). */
+ * caller cannot see, instead of announcing removals). W is the sequence
+ * number up to which the other collections (requests, pairings, notes, ...)
+ * were delivered. */
 struct sync_cursor {
     int64_t seq;
     int64_t user; /* -1: all of seq */
     unsigned sig;
     bool fresh;
     bool start;
+    int64_t work;
 };
 
 static bool parse_u64(const char *s, size_t n, int64_t *out)
@@ -57,7 +61,9 @@ static bool cursor_parse(const cJSON *c, struct sync_cursor *out)
     const char *d1 = strchr(s, '.');
     const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     const char *d3 = d2 ? strchr(d2 + 1, '.') : NULL;
-    if (!d1 || !d2 || !d3 || strchr(d3 + 1, '.') || (strcmp(d3 + 1, "0") && strcmp(d3 + 1, "1")))
+    const char *d4 = d3 ? strchr(d3 + 1, '.') : NULL;
+    if (!d1 || !d2 || !d3 || !d4 || strchr(d4 + 1, '.') || d4 != d3 + 2 ||
+        (d3[1] != '0' && d3[1] != '1') || !parse_u64(d4 + 1, strlen(d4 + 1), &out->work))
         return false;
     int64_t sig;
     if (!parse_u64(s, (size_t)(d1 - s), &out->seq) ||
@@ -71,12 +77,13 @@ static bool cursor_parse(const cJSON *c, struct sync_cursor *out)
 }
 
 static void cursor_format(char *buf, size_t len, int64_t seq, int64_t user, unsigned sig,
-                          bool fresh)
+                          bool fresh, int64_t work)
 {
     if (user < 0)
-        snprintf(buf, len, "%" PRId64 "..%u.%d", seq, sig, fresh);
+        snprintf(buf, len, "%" PRId64 "..%u.%d.%" PRId64, seq, sig, fresh, work);
     else
-        snprintf(buf, len, "%" PRId64 ".%" PRId64 ".%u.%d", seq, user, sig, fresh);
+        snprintf(buf, len, "%" PRId64 ".%" PRId64 ".%u.%d.%" PRId64, seq, user, sig, fresh,
+                 work);
 }
 
 static unsigned visibility_sig(const struct catalog_entry *e)
@@ -175,20 +182,28 @@ static cJSON *own_membership(const struct catalog_programme *cp, const struct ca
     return m;
 }
 
-static void sync_changes(struct api_ctx *ctx, struct catalog_snapshot *snap, size_t pi,
+static mento_status sync_changes(struct api_ctx *ctx, struct catalog_snapshot *snap, size_t pi,
                          const struct sync_cursor *in, int limit, cJSON *out)
 {
     const struct catalog_programme *cp = &snap->progs[pi];
     const struct catalog_entry *me = catalog_member(cp, ctx->user_id);
     unsigned sig = visibility_sig(me);
     struct sync_cursor c = *in;
-    bool reset = c.start || c.seq > snap->seq || c.sig != sig;
+    bool unknown = c.seq > snap->seq || c.work > snap->seq; /* another server's, or a reset one */
+    int64_t work_since = c.start || unknown ? 0 : c.work;
+    bool reset = c.start || unknown || c.sig != sig;
     if (reset) {
         memset(&c, 0, sizeof c);
         c.start = true;
         c.user = -1;
     }
     cJSON *changes = cJSON_AddObjectToObject(out, "changes");
+    /* The other areas: everything after the cursor's W, on every page. */
+    for (const struct api_module *const *m = api_modules; *m; m++)
+        if ((*m)->sync_changes &&
+            (*m)->sync_changes(ctx, cp->prog.id, work_since, changes) != MENTO_OK) {
+            return MENTO_ERR_DB;
+        }
     /* The caller's own record travels on the first page of a round only. */
     if (c.user < 0 && (c.start || me->seq > c.seq)) {
         cJSON_AddItemToObject(changes, "profile",
@@ -229,13 +244,14 @@ static void sync_changes(struct api_ctx *ctx, struct catalog_snapshot *snap, siz
     bool more = taken < n;
     if (more)
         cursor_format(cursor, sizeof cursor, list[taken - 1]->seq, list[taken - 1]->user_id, sig,
-                      c.start || c.fresh);
+                      c.start || c.fresh, snap->seq);
     else
-        cursor_format(cursor, sizeof cursor, snap->seq, -1, sig, false);
+        cursor_format(cursor, sizeof cursor, snap->seq, -1, sig, false, snap->seq);
     free(list);
     cJSON_AddStringToObject(out, "cursor", cursor);
     cJSON_AddBoolToObject(out, "more", more);
     cJSON_AddBoolToObject(out, "reset", reset);
+    return MENTO_OK;
 }
 
 void api_sync(struct api_ctx *ctx, struct http_response *resp)
@@ -317,8 +333,13 @@ void api_sync(struct api_ctx *ctx, struct http_response *resp)
         api_error_status(resp, MENTO_ERR_DB, NULL);
         return;
     }
-    sync_changes(ctx, snap, pi, &cursor, limit, out);
+    mento_status st = sync_changes(ctx, snap, pi, &cursor, limit, out);
     catalog_release(&ctx->srv->catalog, snap);
+    if (st != MENTO_OK) {
+        cJSON_Delete(out);
+        api_error_status(resp, st, NULL);
+        return;
+    }
     http_response_json(resp, 200, out);
 }
 
@@ -343,6 +364,11 @@ void api_test_clock(struct api_ctx *ctx, struct http_response *resp)
         return;
     }
     atomic_fetch_add(&ctx->srv->clock_offset, (int64_t)adv->valuedouble);
+    /* Apply what fell due at once, as the scheduler would have. */
+    if (scheduler_tick(ctx->srv, ctx->db) != MENTO_OK) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
     char now[CODEC_TIME_LEN];
     codec_time_format(server_now(ctx->srv), now);
     cJSON *out = cJSON_CreateObject();

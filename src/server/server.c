@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "mento/http.h"
+#include "mento/scheduler.h"
 #include "mento/seed.h"
 #include "mento/server.h"
 
@@ -29,6 +30,7 @@ void server_config_init(struct server_config *cfg)
     cfg->login_max_per_email = 5;
     cfg->login_max_per_address = 20;
     cfg->login_window = 15 * 60;
+    cfg->tick_seconds = 60;
 }
 
 void server_config_free(struct server_config *cfg)
@@ -100,6 +102,7 @@ mento_status server_config_set(struct server_config *cfg, const char *key, const
         {"login-max-per-email", 1, 1000, 1, &cfg->login_max_per_email, sizeof(int)},
         {"login-max-per-address", 1, 100000, 1, &cfg->login_max_per_address, sizeof(int)},
         {"login-window", 1, 86400, 1, &cfg->login_window, sizeof(int)},
+        {"tick-seconds", 1, 3600, 1, &cfg->tick_seconds, sizeof(int)},
         {"test-mode", 0, 0, 2, &cfg->test_mode, 0},
         {"demo", 0, 0, 2, &cfg->demo, 0},
         {"page-cache", 0, 0, 2, &cfg->page_cache, 0},
@@ -324,6 +327,10 @@ mento_status server_start(struct server *srv, struct server_config *cfg, char *e
         snprintf(err, err_len, "cannot write the port file %s", srv->cfg.port_file);
         return MENTO_ERR_IO;
     }
+    if (scheduler_start(srv) != MENTO_OK) {
+        snprintf(err, err_len, "cannot start the scheduler thread");
+        return MENTO_ERR_NOMEM;
+    }
     server_log(srv, "mentod listening on %s port %u%s", srv->cfg.listen, (unsigned)srv->port,
                srv->cfg.test_mode ? " (test mode)" : "");
     return MENTO_OK;
@@ -333,6 +340,7 @@ void server_stop(struct server *srv)
 {
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    scheduler_stop(srv);
     srv->daemon = NULL;
     db_pool_close(&srv->pool);
     catalog_free(&srv->catalog);
