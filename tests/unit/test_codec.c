@@ -319,7 +319,10 @@ static void records_round_trip(void **state)
 static void score_and_wish_round_trip(void **state)
 {
     (void)state;
-    struct mento_score s = {.total = 45, .n_reasons = 2};
+    struct mento_score s;
+    memset(&s, 0, sizeof s); /* padding too: the structs are compared bytewise */
+    s.total = 45;
+    s.n_reasons = 2;
     s.reasons[0] = (struct mento_reason){MENTO_REASON_JOB_NETWORK, 30, "Legal"};
     s.reasons[1] = (struct mento_reason){MENTO_REASON_TIMEZONE, 5, "Africa/Nairobi"};
     struct mento_score s2;
@@ -331,7 +334,9 @@ static void score_and_wish_round_trip(void **state)
     struct mento_wish w = {.mentor_id = 77, .position = 2, .available = true}, w2;
     j = through_text(codec_wish_to_json(&w));
     assert_int_equal(codec_wish_from_json(j, &w2, NULL), MENTO_OK);
-    assert_memory_equal(&w, &w2, sizeof w);
+    assert_int_equal(w2.mentor_id, 77);
+    assert_int_equal(w2.position, 2);
+    assert_true(w2.available);
     cJSON_Delete(j);
 }
 
