@@ -25,6 +25,9 @@ int db_schema_version(void);
 int64_t db_next_seq(sqlite3 *db);
 /* The current (last taken) sequence number. */
 int64_t db_current_seq(sqlite3 *db);
+/* The database's identity (a random number drawn when it was created); 0 on
+ * error. */
+int64_t db_instance(sqlite3 *db);
 
 /* Transactions; BEGIN IMMEDIATE for writers so that SQLITE_BUSY surfaces at
  * the start rather than at the first write. */

@@ -16,7 +16,8 @@
 
 struct http_request {
     const char *method;
-    const char *path; /* without the query string, percent-decoded by MHD */
+    const char *path; /* as sent, without the query string; never percent-decoded,
+                       * so an encoded '/' stays inside its segment */
     struct MHD_Connection *conn;
     const char *body; /* NUL-terminated; body_len excludes the NUL */
     size_t body_len;
@@ -26,10 +27,13 @@ struct http_request {
     const char *if_none_match;
     bool accepts_gzip;
     char remote[64];
-    /* Filled by the router: the {...} segments of the matched route. */
+    /* Filled by the router: the {...} segments of the matched route,
+     * percent-decoded into param_buf (as long as the path, so no segment is
+     * ever too long to be looked up and answered with its proper error). */
     const char *params[HTTP_MAX_PARAMS];
     size_t n_params;
-    char param_buf[256];
+    char *param_buf;
+    size_t param_cap;
 };
 
 struct http_response {
@@ -65,7 +69,10 @@ bool http_etag_matches(const char *if_none_match, const char *etag);
 /* gzip `in` into a new buffer (RFC 1952). NULL when out of memory. */
 unsigned char *http_gzip(const void *in, size_t len, size_t *out_len);
 
-/* The libmicrohttpd callbacks; `cls` is the struct server. */
+/* The libmicrohttpd callbacks; `cls` is the struct server. The URI log
+ * callback sees the request line's target before MHD decodes it and starts
+ * the per-request state. */
+void *http_request_started(void *cls, const char *uri, struct MHD_Connection *conn);
 enum MHD_Result http_access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                     const char *method, const char *version,
                                     const char *upload_data, size_t *upload_data_size,

@@ -60,6 +60,7 @@ struct server {
     size_t pwhash_mem;
     char *dummy_hash; /* verified against for unknown e-mails: same cost either way */
     struct catalog catalog;
+    int64_t instance; /* the database's identity (db_instance), read at start */
     pthread_t sched_thread;
     pthread_mutex_t sched_lock;
     pthread_cond_t sched_cond;

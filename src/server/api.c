@@ -12,17 +12,45 @@
 #include "mento/utf8.h"
 
 const struct api_module *const api_modules[] = {
-    &api_module_directory,
-    &api_module_accounts,
-    &api_module_sync,
-    &api_module_requests,
-    &api_module_pairings,
-    &api_module_notes,
-    &api_module_admin,
-    NULL,
+    &api_module_directory, &api_module_accounts, &api_module_sync,  &api_module_requests,
+    &api_module_pairings,  &api_module_notes,    &api_module_admin, NULL,
 };
 
-/* Match `path` against `pattern`, collecting {} segments into req->params. */
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode `n` bytes of `in` into `out` (room for n + 1). False for a
+ * malformed escape or an encoded NUL, which no identifier contains. */
+static bool decode_segment(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] != '%') {
+            out[o++] = in[i];
+            continue;
+        }
+        int hi = i + 2 < n ? hex_value(in[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(in[i + 2]) : -1;
+        if (lo < 0 || (hi == 0 && lo == 0))
+            return false;
+        out[o++] = (char)(hi * 16 + lo);
+        i += 2;
+    }
+    out[o] = '\0';
+    return true;
+}
+
+/* Match the raw `path` against `pattern`; the {} segments are decoded into
+ * req->params. Literal parts match only as sent: "/v1/health%2F" is not
+ * "/v1/health/", and "together%2Fmentors" is one (unknown) programme id. */
 static bool route_match(const char *pattern, const char *path, struct http_request *req)
 {
     size_t used = 0;
@@ -30,12 +58,12 @@ static bool route_match(const char *pattern, const char *path, struct http_reque
     while (*pattern && *path) {
         if (pattern[0] == '{' && pattern[1] == '}') {
             size_t n = strcspn(path, "/");
-            if (n == 0 || req->n_params == HTTP_MAX_PARAMS || used + n + 1 > sizeof req->param_buf)
+            if (n == 0 || req->n_params == HTTP_MAX_PARAMS || used + n + 1 > req->param_cap)
                 return false;
-            memcpy(req->param_buf + used, path, n);
-            req->param_buf[used + n] = '\0';
+            if (!decode_segment(path, n, req->param_buf + used))
+                return false;
             req->params[req->n_params++] = req->param_buf + used;
-            used += n + 1;
+            used += strlen(req->param_buf + used) + 1;
             pattern += 2;
             path += n;
             continue;
@@ -73,8 +101,7 @@ const cJSON *api_input(struct api_ctx *ctx, struct http_response *resp)
     if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
         http_response_error(resp, 415, "unsupported_media_type",
-                            "The body must be JSON, sent as Content-Type: application/json",
-                            NULL);
+                            "The body must be JSON, sent as Content-Type: application/json", NULL);
         return NULL;
     }
     if (!utf8_valid(req->body, req->body_len)) {
@@ -209,8 +236,8 @@ bool api_roles(const cJSON *arr, unsigned *roles, struct http_response *resp)
         else if (strcmp(r->valuestring, "mentor") == 0)
             *roles |= MENTO_ROLE_MENTOR;
         else {
-            http_response_error(resp, 400, "invalid",
-                                "Roles are \"mentee\" and/or \"mentor\"", "roles");
+            http_response_error(resp, 400, "invalid", "Roles are \"mentee\" and/or \"mentor\"",
+                                "roles");
             return false;
         }
     }
@@ -310,8 +337,7 @@ void api_run_write(struct api_ctx *ctx, const char *key, const char *method, con
             db_rollback(ctx->db);
             if (found == IDEM_CONFLICT)
                 http_response_error(resp, 422, "idempotency_key_reused",
-                                    "This idempotency key was used for another request",
-                                    NULL);
+                                    "This idempotency key was used for another request", NULL);
             else if (found == IDEM_ERROR)
                 api_error_status(resp, MENTO_ERR_DB, NULL);
             return;

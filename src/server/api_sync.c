@@ -11,11 +11,13 @@
 #include "mento/scheduler.h"
 #include "mento/server.h"
 
-#define SYNC_MAX_OPS 100
+#define SYNC_MAX_OPS       100
 #define SYNC_LIMIT_DEFAULT 500
-#define SYNC_LIMIT_MAX 2000
+#define SYNC_LIMIT_MAX     2000
 
-/* The cursor "S.U.V.F.W": every directory entry up to (seq S, user U) in
+/* The cursor "I.S.U.V.F.W": I is the database's identity (a cursor with
+ * another one is from another server, or from before a rebuild, and starts
+ * over); every directory entry up to (seq S, user U) in
  * (seq, user) order has been delivered; an empty U means all of seq S. V is
  * the caller's visibility signature (languages and roles) when it was issued:
  * if it changed, the caller's directory must be rebuilt from scratch. F is 1
@@ -24,6 +26,7 @@
  * number up to which the other collections (requests, pairings, notes, ...)
  * were delivered. */
 struct sync_cursor {
+    int64_t instance;
     int64_t seq;
     int64_t user; /* -1: all of seq */
     unsigned sig;
@@ -57,7 +60,11 @@ static bool cursor_parse(const cJSON *c, struct sync_cursor *out)
     }
     if (!cJSON_IsString(c))
         return false;
-    const char *s = c->valuestring;
+    const char *s0 = c->valuestring;
+    const char *d0 = strchr(s0, '.');
+    if (!d0 || !parse_u64(s0, (size_t)(d0 - s0), &out->instance))
+        return false;
+    const char *s = d0 + 1;
     const char *d1 = strchr(s, '.');
     const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     const char *d3 = d2 ? strchr(d2 + 1, '.') : NULL;
@@ -76,14 +83,15 @@ static bool cursor_parse(const cJSON *c, struct sync_cursor *out)
     return true;
 }
 
-static void cursor_format(char *buf, size_t len, int64_t seq, int64_t user, unsigned sig,
-                          bool fresh, int64_t work)
+static void cursor_format(char *buf, size_t len, int64_t instance, int64_t seq, int64_t user,
+                          unsigned sig, bool fresh, int64_t work)
 {
     if (user < 0)
-        snprintf(buf, len, "%" PRId64 "..%u.%d.%" PRId64, seq, sig, fresh, work);
-    else
-        snprintf(buf, len, "%" PRId64 ".%" PRId64 ".%u.%d.%" PRId64, seq, user, sig, fresh,
+        snprintf(buf, len, "%" PRId64 ".%" PRId64 "..%u.%d.%" PRId64, instance, seq, sig, fresh,
                  work);
+    else
+        snprintf(buf, len, "%" PRId64 ".%" PRId64 ".%" PRId64 ".%u.%d.%" PRId64, instance, seq,
+                 user, sig, fresh, work);
 }
 
 static unsigned visibility_sig(const struct catalog_entry *e)
@@ -124,8 +132,7 @@ static void run_op(struct api_ctx *ctx, const cJSON *op, struct http_response *r
         return;
     if (!*op_id) {
         http_response_error(r, 400, "invalid",
-                            "op_id must be 8 to 64 characters of A-Z, a-z, 0-9, - and _",
-                            "op_id");
+                            "op_id must be 8 to 64 characters of A-Z, a-z, 0-9, - and _", "op_id");
         return;
     }
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(op, "type");
@@ -183,13 +190,14 @@ static cJSON *own_membership(const struct catalog_programme *cp, const struct ca
 }
 
 static mento_status sync_changes(struct api_ctx *ctx, struct catalog_snapshot *snap, size_t pi,
-                         const struct sync_cursor *in, int limit, cJSON *out)
+                                 const struct sync_cursor *in, int limit, cJSON *out)
 {
     const struct catalog_programme *cp = &snap->progs[pi];
     const struct catalog_entry *me = catalog_member(cp, ctx->user_id);
     unsigned sig = visibility_sig(me);
     struct sync_cursor c = *in;
-    bool unknown = c.seq > snap->seq || c.work > snap->seq; /* another server's, or a reset one */
+    /* Another server's cursor, or one from before this database was rebuilt. */
+    bool unknown = c.instance != ctx->srv->instance || c.seq > snap->seq || c.work > snap->seq;
     int64_t work_since = c.start || unknown ? 0 : c.work;
     bool reset = c.start || unknown || c.sig != sig;
     if (reset) {
@@ -240,13 +248,14 @@ static mento_status sync_changes(struct api_ctx *ctx, struct catalog_snapshot *s
             cJSON_AddItemToArray(mentors, gone);
         }
     }
-    char cursor[80];
+    char cursor[128];
     bool more = taken < n;
     if (more)
-        cursor_format(cursor, sizeof cursor, list[taken - 1]->seq, list[taken - 1]->user_id, sig,
-                      c.start || c.fresh, snap->seq);
+        cursor_format(cursor, sizeof cursor, ctx->srv->instance, list[taken - 1]->seq,
+                      list[taken - 1]->user_id, sig, c.start || c.fresh, snap->seq);
     else
-        cursor_format(cursor, sizeof cursor, snap->seq, -1, sig, false, snap->seq);
+        cursor_format(cursor, sizeof cursor, ctx->srv->instance, snap->seq, -1, sig, false,
+                      snap->seq);
     free(list);
     cJSON_AddStringToObject(out, "cursor", cursor);
     cJSON_AddBoolToObject(out, "more", more);
@@ -265,8 +274,8 @@ void api_sync(struct api_ctx *ctx, struct http_response *resp)
         return;
     struct sync_cursor cursor;
     if (!cursor_parse(cJSON_GetObjectItemCaseSensitive(in, "cursor"), &cursor)) {
-        http_response_error(resp, 400, "bad_request",
-                            "The cursor is not one this server gave out", "cursor");
+        http_response_error(resp, 400, "bad_request", "The cursor is not one this server gave out",
+                            "cursor");
         return;
     }
     int limit = SYNC_LIMIT_DEFAULT;
@@ -305,8 +314,7 @@ void api_sync(struct api_ctx *ctx, struct http_response *resp)
         return;
     }
     if (!member) {
-        http_response_error(resp, 403, "forbidden", "You are not a member of this programme",
-                            NULL);
+        http_response_error(resp, 403, "forbidden", "You are not a member of this programme", NULL);
         return;
     }
 

@@ -82,7 +82,8 @@ int64_t db_next_seq(sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;
     int64_t v = 0;
-    if (sqlite3_prepare_v2(db, "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
                            -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);
@@ -95,6 +96,18 @@ int64_t db_current_seq(sqlite3 *db)
     sqlite3_stmt *st = NULL;
     int64_t v = 0;
     if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'seq'", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int64_t db_instance(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'instance'", -1, &st, NULL) ==
             SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);

@@ -20,12 +20,37 @@
 
 /* Per-connection-request state kept between MHD's calls. */
 struct http_upload {
+    char *raw_path;  /* the target as sent, up to the '?' */
+    char *param_buf; /* as long as raw_path: room for its decoded segments */
     char *body;
     size_t len;
     size_t cap;
     bool too_large;
+    bool seen; /* the handler has had the headers */
     struct timespec started;
 };
+
+void *http_request_started(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    struct http_upload *up = calloc(1, sizeof *up);
+    if (!up)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &up->started);
+    size_t n = uri ? strcspn(uri, "?") : 0;
+    up->raw_path = malloc(n + 1);
+    up->param_buf = malloc(n + 1);
+    if (!up->raw_path || !up->param_buf) {
+        free(up->raw_path);
+        free(up->param_buf);
+        free(up);
+        return NULL;
+    }
+    memcpy(up->raw_path, uri ? uri : "", n);
+    up->raw_path[n] = '\0';
+    return up;
+}
 
 const char *http_query(const struct http_request *req, const char *key)
 {
@@ -103,7 +128,8 @@ void http_response_error(struct http_response *resp, int status, const char *cod
     cJSON_Delete(root);
     if (!s) {
         /* Last resort without allocation through cJSON. */
-        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory\"}}";
+        static const char oom[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory\"}}";
         s = strdup(oom);
         resp->status = 500;
     }
@@ -216,8 +242,8 @@ static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *
     bool not_modified = resp->status == MHD_HTTP_NOT_MODIFIED;
     if (resp->etag_value[0]) {
         snprintf(etag, sizeof etag, "%s", resp->etag_value);
-        not_modified = not_modified || (resp->status == 200 &&
-                                        http_etag_matches(req->if_none_match, etag));
+        not_modified =
+            not_modified || (resp->status == 200 && http_etag_matches(req->if_none_match, etag));
     } else if (resp->etag && resp->status == 200 && resp->body) {
         unsigned char h[16];
         crypto_generichash(h, sizeof h, (const unsigned char *)resp->body, resp->len, NULL, 0);
@@ -310,12 +336,10 @@ enum MHD_Result http_access_handler(void *cls, struct MHD_Connection *conn, cons
     (void)version;
     struct server *srv = cls;
     struct http_upload *up = *con_cls;
-    if (!up) {
-        up = calloc(1, sizeof *up);
-        if (!up)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &up->started);
-        *con_cls = up;
+    if (!up || !up->raw_path)
+        return MHD_NO;
+    if (!up->seen) {
+        up->seen = true;
         /* A declared length over the cap is refused once the body is drained. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -352,7 +376,10 @@ enum MHD_Result http_access_handler(void *cls, struct MHD_Connection *conn, cons
     struct http_request req;
     memset(&req, 0, sizeof req);
     req.method = method;
-    req.path = url;
+    (void)url; /* decoded by MHD: '%2F' and '/' would look alike */
+    req.path = up->raw_path;
+    req.param_buf = up->param_buf;
+    req.param_cap = strlen(up->raw_path) + 1;
     req.conn = conn;
     req.body = up->body ? up->body : "";
     req.body_len = up->len;
@@ -387,6 +414,8 @@ void http_request_completed(void *cls, struct MHD_Connection *conn, void **con_c
     (void)toe;
     struct http_upload *up = *con_cls;
     if (up) {
+        free(up->raw_path);
+        free(up->param_buf);
         free(up->body);
         free(up);
         *con_cls = NULL;

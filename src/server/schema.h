@@ -251,6 +251,9 @@ static const char *const schema_migrations[] = {
     "  done_at INTEGER NOT NULL,"
     "  PRIMARY KEY (kind, ref_id)"
     ");",
+    /* 3: the database's identity, drawn once: sync cursors carry it, so a
+     *    cursor from another server or from before a rebuild is recognised. */
+    "INSERT INTO meta(key, value) VALUES ('instance', 1 + (random() & 281474976710654));",
 };
 
 #define SCHEMA_MIGRATION_COUNT ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -233,8 +233,7 @@ static mento_status write_port_file(const char *path, uint16_t port)
     return MENTO_OK;
 }
 
-mento_status server_start(struct server *srv, struct server_config *cfg, char *err,
-                          size_t err_len)
+mento_status server_start(struct server *srv, struct server_config *cfg, char *err, size_t err_len)
 {
     memset(srv, 0, sizeof *srv);
     srv->cfg = *cfg;
@@ -257,10 +256,10 @@ mento_status server_start(struct server *srv, struct server_config *cfg, char *e
     }
     /* Production cost is libsodium's interactive level (64 MiB); test mode
      * takes the minimum so suites can register hundreds of accounts. */
-    srv->pwhash_ops = srv->cfg.test_mode ? crypto_pwhash_OPSLIMIT_MIN
-                                         : crypto_pwhash_OPSLIMIT_INTERACTIVE;
-    srv->pwhash_mem = srv->cfg.test_mode ? crypto_pwhash_MEMLIMIT_MIN
-                                         : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    srv->pwhash_ops =
+        srv->cfg.test_mode ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    srv->pwhash_mem =
+        srv->cfg.test_mode ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
     srv->dummy_hash = malloc(crypto_pwhash_STRBYTES);
     unsigned char junk[16];
     randombytes_buf(junk, sizeof junk);
@@ -283,10 +282,15 @@ mento_status server_start(struct server *srv, struct server_config *cfg, char *e
     }
     sqlite3 *db = db_pool_acquire(&srv->pool);
     st = seed_programmes(db, server_now(srv));
+    srv->instance = db_instance(db);
     db_pool_release(&srv->pool, db);
     if (st != MENTO_OK) {
         snprintf(err, err_len, "cannot create the built-in programmes");
         return st;
+    }
+    if (srv->instance <= 0) {
+        snprintf(err, err_len, "the database %s has no identity", srv->cfg.db_path);
+        return MENTO_ERR_DB;
     }
 
     struct sockaddr_in6 a6;
@@ -310,12 +314,12 @@ mento_status server_start(struct server *srv, struct server_config *cfg, char *e
         return MENTO_ERR_INVALID;
     }
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)srv->cfg.port, NULL, NULL, http_access_handler, srv,
-        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
-        MHD_OPTION_NOTIFY_COMPLETED, http_request_completed, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        flags, (uint16_t)srv->cfg.port, NULL, NULL, http_access_handler, srv, MHD_OPTION_SOCK_ADDR,
+        sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+        http_request_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, http_request_started, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, err_len, "cannot listen on %s port %d (in use?)", srv->cfg.listen,
                  srv->cfg.port);

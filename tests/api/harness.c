@@ -481,6 +481,63 @@ void harness_call_json(struct harness *h, const char *method, const char *path, 
     free(s);
 }
 
+long harness_request(const struct harness *h, const char *method, const char *path,
+                     const char *token, const char *body, const char *const *headers,
+                     char **body_out, bool *replay)
+{
+    if (body_out)
+        *body_out = NULL;
+    if (replay)
+        *replay = false;
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    struct harness_resp resp = {0};
+    struct call_state cs = {.resp = &resp};
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", h->base, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &cs);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &cs);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        if (strcmp(method, "POST") != 0)
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    } else if (strcmp(method, "GET") != 0) {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    }
+    struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
+    char auth[200];
+    if (token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        hl = curl_slist_append(hl, auth);
+    }
+    if (body && !has_header(headers, "Content-Type"))
+        hl = curl_slist_append(hl, "Content-Type: application/json");
+    for (const char *const *p = headers; p && *p; p++)
+        hl = curl_slist_append(hl, *p);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    CURLcode rc = curl_easy_perform(c);
+    long status = -1;
+    if (rc == CURLE_OK && !cs.oom)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    if (replay)
+        *replay = strcmp(resp.idempotent_replay, "true") == 0;
+    if (body_out && status >= 0)
+        *body_out = cs.buf ? cs.buf : calloc(1, 1);
+    else
+        free(cs.buf);
+    return status;
+}
+
 long harness_raw(struct harness *h, const void *data, size_t len, int timeout_ms, char **answer)
 {
     *answer = NULL;

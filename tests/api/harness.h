@@ -96,6 +96,15 @@ void harness_call_json(struct harness *h, const char *method, const char *path, 
                        const cJSON *body, const char *const *headers, struct harness_resp *resp);
 void harness_resp_free(struct harness_resp *resp);
 
+/* One request on a connection of its own, for tests that call from several
+ * threads at once: no cmocka checks inside. Returns the status (-1 on a
+ * transport error); `body_out` (may be NULL) receives the body, which the
+ * caller frees, and `replay` (may be NULL) whether Idempotent-Replay: true
+ * was set. */
+long harness_request(const struct harness *h, const char *method, const char *path,
+                     const char *token, const char *body, const char *const *headers,
+                     char **body_out, bool *replay);
+
 /* Send raw bytes on a new connection and collect what comes back until the
  * server closes it or `timeout_ms` pass. The answer (NUL-terminated, caller
  * frees) may be empty. Returns the number of bytes received, -1 on error. */

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -618,6 +619,121 @@ static void test_login_rate_limit(void **state)
     expect_me(h, u.token, 200);
 }
 
+/* Several clients repeat one registration at the same moment with the same
+ * key (a retry storm): one account, one answer. */
+#define RACERS 8
+
+struct racer {
+    struct harness *h;
+    const char *body;
+    const char *key_header;
+    long status;
+    char *answer;
+    bool replay;
+};
+
+static void *race_register(void *arg)
+{
+    struct racer *r = arg;
+    const char *headers[] = {r->key_header, NULL};
+    r->status = harness_request(r->h, "POST", "/v1/accounts", NULL, r->body, headers, &r->answer,
+                                &r->replay);
+    return NULL;
+}
+
+static void test_concurrent_idempotent_registration(void **state)
+{
+    struct harness *h = *state;
+    char email[128], key_header[96];
+    harness_email(h, "racer", email, sizeof email);
+    snprintf(key_header, sizeof key_header, "Idempotency-Key: race-%ld-key", (long)getpid());
+    struct harness_account a = {.email = email, .roles = "mentor"};
+    cJSON *body = harness_account_json(h, &a, NULL, 0);
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+
+    struct racer racers[RACERS];
+    pthread_t threads[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        racers[i] = (struct racer){.h = h, .body = text, .key_header = key_header};
+        assert_int_equal(pthread_create(&threads[i], NULL, race_register, &racers[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(threads[i], NULL);
+
+    int64_t user_id = 0;
+    int fresh = 0;
+    for (int i = 0; i < RACERS; i++) {
+        if (racers[i].status != 201)
+            fail_msg("racer %d: %ld %s", i, racers[i].status,
+                     racers[i].answer ? racers[i].answer : "");
+        cJSON *j = cJSON_Parse(racers[i].answer);
+        int64_t id = 0;
+        assert_true(harness_int(j, "user_id", &id));
+        cJSON_Delete(j);
+        if (i == 0)
+            user_id = id;
+        else if (id != user_id)
+            fail_msg("one registration made users %lld and %lld", (long long)user_id,
+                     (long long)id);
+        fresh += !racers[i].replay;
+        free(racers[i].answer);
+    }
+    free(text);
+    if (fresh != 1)
+        fail_msg("%d of %d answers were not replays, expected exactly 1", fresh, RACERS);
+    harness_expect_healthy(h);
+}
+
+/* The limit per e-mail address does not depend on how the address is cased. */
+static void test_rate_limit_ignores_case(void **state)
+{
+    struct harness *h = *state;
+    struct harness_user u;
+    struct harness_account a = {0};
+    harness_register_ok(h, &a, &u);
+    struct harness_resp r = {0};
+    for (int i = 0; i < 5; i++) {
+        struct harness_user v = u;
+        /* user-..., User-..., uSer-..., ... */
+        if (v.email[i] >= 'a' && v.email[i] <= 'z')
+            v.email[i] = (char)(v.email[i] - 'a' + 'A');
+        snprintf(v.password, sizeof v.password, "wrong password %d", i);
+        harness_login(h, &v, &r);
+        harness_expect_error(&r, 401, "invalid_credentials");
+    }
+    harness_login(h, &u, &r);
+    harness_expect_error(&r, 429, "rate_limited");
+    harness_resp_free(&r);
+    harness_advance_clock(h, 16 * 60);
+    assert_int_equal(harness_login(h, &u, NULL), 200);
+}
+
+/* 20 failures from one client address, over many e-mail addresses, hold up
+ * every login from that address until the window ends. */
+static void test_address_rate_limit(void **state)
+{
+    struct harness *h = *state;
+    struct harness_user u;
+    struct harness_account a = {0};
+    harness_register_ok(h, &a, &u);
+    struct harness_resp r = {0};
+    for (int i = 0; i < 20; i++) {
+        struct harness_user nobody = u;
+        harness_email(h, "unknown", nobody.email, sizeof nobody.email);
+        harness_login(h, &nobody, &r);
+        harness_expect_error(&r, 401, "invalid_credentials");
+    }
+    harness_login(h, &u, &r);
+    harness_expect_error(&r, 429, "rate_limited");
+    long wait = strtol(r.retry_after, NULL, 10);
+    if (wait <= 0 || wait > 15 * 60)
+        fail_msg("Retry-After is \"%s\", expected 1..900 seconds", r.retry_after);
+    harness_resp_free(&r);
+    harness_advance_clock(h, 16 * 60);
+    assert_int_equal(harness_login(h, &u, NULL), 200);
+}
+
 static void test_token_expiry(void **state)
 {
     struct harness *h = *state;
@@ -683,8 +799,11 @@ int main(void)
         cmocka_unit_test(test_join_programme),
         cmocka_unit_test(test_cohort_registration_applied),
         cmocka_unit_test(test_idempotent_registration),
+        cmocka_unit_test(test_concurrent_idempotent_registration),
         /* These move the server's clock forward and so come last. */
         cmocka_unit_test(test_login_rate_limit),
+        cmocka_unit_test(test_rate_limit_ignores_case),
+        cmocka_unit_test(test_address_rate_limit),
         cmocka_unit_test(test_token_expiry),
         cmocka_unit_test(test_applications_closed),
         cmocka_unit_test(harness_test_server_exits_cleanly),

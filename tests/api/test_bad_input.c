@@ -744,6 +744,9 @@ static void test_unknown_routes(void **state)
         {"GET", "/v1/me/profile/bio/extra"},
         {"GET", "/v1/programmes/%00"},
         {"GET", "/v1/../v1/health/../../etc/passwd"},
+        /* An encoded slash is part of the id, not a separator. */
+        {"GET", "/v1/programmes/together%2Fmentors"},
+        {"GET", "/v1/health%2F"},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         struct harness_resp r = {0};
@@ -910,6 +913,9 @@ static void test_bad_query_text(void **state)
     harness_call(c->h, "GET", "/v1/programmes/%FF%FE", NULL, NULL, NULL, &r);
     harness_expect_error(&r, 400, "bad_request");
     harness_call(c->h, "GET", "/v1/programmes/together/mentors/%FF", c->user.token, NULL, NULL,
+                 &r);
+    harness_expect_error(&r, 400, "bad_request");
+    harness_call(c->h, "PUT", "/v1/me/profile/%FF", c->user.token, "{\"value\":\"x\"}", NULL,
                  &r);
     harness_expect_error(&r, 400, "bad_request");
     /* Values are limited to 200 characters. */

@@ -193,7 +193,8 @@ static void fold(const char *s, char *out, size_t cap)
             base = 'a';
         else if (cp == 0xC7 || cp == 0xE7)
             base = 'c';
-        else if ((cp >= 0xC8 && cp <= 0xCB) || (cp >= 0xE8 && cp <= 0xEB) || cp == 0x1EC5)
+        else if ((cp >= 0xC8 && cp <= 0xCB) || (cp >= 0xE8 && cp <= 0xEB) || cp == 0x1EC4 ||
+                 cp == 0x1EC5)
             base = 'e';
         else if ((cp >= 0xCC && cp <= 0xCF) || (cp >= 0xEC && cp <= 0xEF) || cp == 0x1ECB)
             base = 'i';
@@ -579,23 +580,6 @@ static void test_language_rule(void **state)
     check_filter(c, person(c, "pierre"), &en);
 }
 
-static void test_frozen_and_hidden_absent(void **state)
-{
-    (void)state;
-    /* Nothing in the served API freezes an account or hides a membership yet;
-     * the seeded-database test covers these states. */
-    skip();
-}
-
-static void test_full_mentor(void **state)
-{
-    (void)state;
-    /* A mentor reaches capacity through accepted requests, which the served
-     * API cannot make yet; test_entries_match_registration checks that
-     * everyone is shown with mentees 0 and full false meanwhile. */
-    skip();
-}
-
 static void check_score(const cJSON *score, const char *who)
 {
     if (!cJSON_IsObject(score))
@@ -839,6 +823,22 @@ static void test_access(void **state)
     harness_call(c->h, "GET", "/v1/programmes/no-such/mentors", person(c, "maya")->u.token, NULL,
                  NULL, &r);
     harness_expect_error(&r, 404, "unknown_programme");
+
+    /* Cohort applicants are members, but not active ones: an applied mentor
+     * is not listed, even to another applicant. */
+    cJSON *mp = harness_profile_new("Applied Mentor");
+    struct harness_account m = {.programme = "iom-2025", .roles = "mentor", .profile = mp};
+    struct harness_user applied;
+    harness_register_ok(c->h, &m, &applied);
+    cJSON_Delete(mp);
+    harness_call(c->h, "GET", "/v1/programmes/iom-2025/mentors", outsider.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    int64_t total = -1;
+    assert_true(harness_int(r.json, "total", &total));
+    assert_int_equal(total, 0);
+    snprintf(path, sizeof path, "/v1/programmes/iom-2025/mentors/%lld", (long long)applied.id);
+    harness_call(c->h, "GET", path, outsider.token, NULL, NULL, &r);
+    harness_expect_error(&r, 404, "not_found");
     harness_resp_free(&r);
     harness_expect_healthy(c->h);
 }
@@ -947,6 +947,13 @@ static void test_gzip(void **state)
     assert_memory_equal(out, plain.body, plain.len);
     free(out);
 
+    /* gzip;q=0 refuses gzip. */
+    const char *refuse[] = {"Accept-Encoding: gzip;q=0", NULL};
+    harness_call(c->h, "GET", path, token, NULL, refuse, &z);
+    harness_expect_status(&z, 200);
+    assert_string_equal(z.content_encoding, "");
+    assert_int_equal(z.len, plain.len);
+
     /* Small bodies (256 bytes or less) are sent as they are. */
     harness_call(c->h, "GET", "/v1/programmes/together/mentors?q=zzzz-nobody", token, NULL, gz, &z);
     harness_expect_status(&z, 200);
@@ -1022,6 +1029,11 @@ static void test_single_mentor(void **state)
     harness_resp_free(&r);
 }
 
+/* Not here: frozen accounts and hidden memberships (nothing in the served API
+ * freezes or hides yet; test_directory_seeded covers them from a seeded
+ * database) and a full mentor (capacity fills through accepted requests,
+ * not served yet; test_entries_match_registration checks mentees 0 and
+ * full false meanwhile). */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1031,8 +1043,6 @@ int main(void)
         cmocka_unit_test(test_combined_filters),
         cmocka_unit_test(test_bad_parameters),
         cmocka_unit_test(test_language_rule),
-        cmocka_unit_test(test_frozen_and_hidden_absent),
-        cmocka_unit_test(test_full_mentor),
         cmocka_unit_test(test_score_order),
         cmocka_unit_test(test_sort_name),
         cmocka_unit_test(test_pagination),

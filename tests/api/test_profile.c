@@ -2,6 +2,7 @@
  * with validation, and what other participants may and may not see of it. */
 #include "harness.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 static void put_answer(struct harness *h, const char *token, const char *key,
                        const char *value_json, struct harness_resp *r)
 {
-    char path[128];
+    char path[512];
     snprintf(path, sizeof path, "/v1/me/profile/%s", key);
     size_t n = strlen(value_json) + 32;
     char *body = malloc(n);
@@ -295,6 +296,11 @@ static void test_unknown_question(void **state)
     harness_expect_error(&r, 404, "unknown_question");
     put_answer(h, u.token, "user_id", "1", &r);
     harness_expect_error(&r, 404, "unknown_question");
+    char longkey[320];
+    memset(longkey, 'k', 300);
+    longkey[300] = '\0';
+    put_answer(h, u.token, longkey, "\"x\"", &r);
+    harness_expect_error(&r, 404, "unknown_question");
     harness_resp_free(&r);
     harness_expect_healthy(h);
 }
@@ -474,6 +480,117 @@ static void test_profile_put_body_shape(void **state)
     harness_expect_healthy(h);
 }
 
+static void put_keyed(struct harness *h, const char *token, const char *key, const char *body,
+                      const char *idem, struct harness_resp *r)
+{
+    char path[128], header[128];
+    snprintf(path, sizeof path, "/v1/me/profile/%s", key);
+    snprintf(header, sizeof header, "Idempotency-Key: %s", idem);
+    const char *headers[] = {header, NULL};
+    harness_call(h, "PUT", path, token, body, headers, r);
+}
+
+static void test_idempotent_edits(void **state)
+{
+    struct harness *h = *state;
+    struct harness_user u, other;
+    register_user(h, "mentee", NULL, &u);
+    register_user(h, "mentee", NULL, &other);
+    char k1[64], k2[64];
+    snprintf(k1, sizeof k1, "edit-%ld-bio-1", (long)getpid());
+    snprintf(k2, sizeof k2, "edit-%ld-grade-1", (long)getpid());
+    struct harness_resp r = {0};
+
+    put_keyed(h, u.token, "bio", "{\"value\":\"First.\"}", k1, &r);
+    harness_expect_status(&r, 200);
+    assert_string_equal(r.idempotent_replay, "");
+    /* A repeat gets the first answer and changes nothing, whatever its body. */
+    put_keyed(h, u.token, "bio", "{\"value\":\"Second.\"}", k1, &r);
+    harness_expect_status(&r, 200);
+    assert_string_equal(r.idempotent_replay, "true");
+    assert_string_equal(harness_str(r.json, "value"), "First.");
+    harness_call(h, "GET", "/v1/me/profile", u.token, NULL, NULL, &r);
+    assert_string_equal(harness_str(r.json, "bio"), "First.");
+    /* The same key on another path of the same caller. */
+    put_keyed(h, u.token, "name", "{\"value\":\"Other Name\"}", k1, &r);
+    harness_expect_error(&r, 422, "idempotency_key_reused");
+    /* Keys belong to their caller: another participant's k1 is their own. */
+    put_keyed(h, other.token, "bio", "{\"value\":\"Mine.\"}", k1, &r);
+    harness_expect_status(&r, 200);
+    assert_string_equal(r.idempotent_replay, "");
+    assert_string_equal(harness_str(r.json, "value"), "Mine.");
+
+    /* A refusal is the first answer too: repeating it does not apply a fixed body. */
+    put_keyed(h, u.token, "grade", "{\"value\":\"P-9\"}", k2, &r);
+    harness_expect_error_field(&r, 400, "invalid", "grade");
+    put_keyed(h, u.token, "grade", "{\"value\":\"P-4\"}", k2, &r);
+    harness_expect_error_field(&r, 400, "invalid", "grade");
+    assert_string_equal(r.idempotent_replay, "true");
+    harness_call(h, "GET", "/v1/me/profile", u.token, NULL, NULL, &r);
+    assert_string_equal(harness_str(r.json, "grade"), "P-3");
+    harness_resp_free(&r);
+}
+
+/* Many participants editing at once: every edit lands, nothing fails. */
+#define EDITORS 8
+#define EDITS 12
+
+struct editor {
+    struct harness *h;
+    struct harness_user u;
+    int failures;
+    char first_failure[256];
+};
+
+static void *edit_loop(void *arg)
+{
+    struct editor *e = arg;
+    for (int i = 0; i < EDITS; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"value\":\"Edit number %d\"}", i);
+        char *answer = NULL;
+        long st = harness_request(e->h, "PUT", "/v1/me/profile/bio", e->u.token, body, NULL,
+                                  &answer, NULL);
+        if (st != 200 && e->failures++ == 0)
+            snprintf(e->first_failure, sizeof e->first_failure, "%ld %s", st,
+                     answer ? answer : "");
+        free(answer);
+        st = harness_request(e->h, "GET", "/v1/programmes/together/mentors?per_page=5",
+                             e->u.token, NULL, NULL, &answer, NULL);
+        if (st != 200 && e->failures++ == 0)
+            snprintf(e->first_failure, sizeof e->first_failure, "directory: %ld", st);
+        free(answer);
+    }
+    return NULL;
+}
+
+static void test_concurrent_edits(void **state)
+{
+    struct harness *h = *state;
+    struct editor editors[EDITORS];
+    pthread_t threads[EDITORS];
+    for (int i = 0; i < EDITORS; i++) {
+        editors[i] = (struct editor){.h = h};
+        register_user(h, i % 2 ? "mentor" : "mentee", NULL, &editors[i].u);
+    }
+    for (int i = 0; i < EDITORS; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, edit_loop, &editors[i]), 0);
+    for (int i = 0; i < EDITORS; i++)
+        pthread_join(threads[i], NULL);
+    for (int i = 0; i < EDITORS; i++) {
+        if (editors[i].failures)
+            fail_msg("editor %d: %d failed calls, the first: %s", i, editors[i].failures,
+                     editors[i].first_failure);
+        struct harness_resp r = {0};
+        harness_call(h, "GET", "/v1/me/profile", editors[i].u.token, NULL, NULL, &r);
+        char want[32];
+        snprintf(want, sizeof want, "Edit number %d", EDITS - 1);
+        assert_string_equal(harness_str(r.json, "bio"), want);
+        harness_resp_free(&r);
+    }
+    harness_expect_healthy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_change_visible_to_others),
         cmocka_unit_test(test_admin_only_hidden_from_others),
         cmocka_unit_test(test_profile_put_body_shape),
+        cmocka_unit_test(test_idempotent_edits),
+        cmocka_unit_test(test_concurrent_edits),
         cmocka_unit_test(harness_test_server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);

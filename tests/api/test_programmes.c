@@ -306,6 +306,11 @@ static void test_unknown_programme(void **state)
     harness_expect_error(&r, 404, "unknown_programme");
     harness_call(h, "GET", "/v1/programmes/iom", NULL, NULL, NULL, &r);
     harness_expect_error(&r, 404, "unknown_programme");
+    char path[400] = "/v1/programmes/";
+    memset(path + strlen(path), 'p', 300);
+    path[15 + 300] = '\0';
+    harness_call(h, "GET", path, NULL, NULL, NULL, &r);
+    harness_expect_error(&r, 404, "unknown_programme");
     harness_resp_free(&r);
     harness_expect_healthy(h);
 }

@@ -605,6 +605,138 @@ static void test_bad_sync_requests(void **state)
     harness_expect_healthy(c->h);
 }
 
+/* A mentor who leaves the caller's directory travels as a removal. */
+static void test_leaving_mentor_is_removed(void **state)
+{
+    struct sync_ctx *c = *state;
+    struct synced s;
+    sync_until_done(c->h, c->maya.token, NULL, 0, &s);
+    cJSON_Delete(s.mentors);
+    struct harness_resp r = {0};
+    harness_call(c->h, "PUT", "/v1/me/profile/languages", c->en[4].token, "{\"value\":[\"fr\"]}",
+                 NULL, &r);
+    harness_expect_status(&r, 200);
+    sync_call(c->h, c->maya.token, s.cursor, 0, NULL, &r);
+    harness_expect_status(&r, 200);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r.json, "reset")));
+    const cJSON *mentors = cJSON_GetObjectItemCaseSensitive(changes_of(&r), "mentors");
+    if (cJSON_GetArraySize(mentors) != 1)
+        fail_msg("expected one removal: %s", r.body);
+    const cJSON *gone = cJSON_GetArrayItem(mentors, 0);
+    int64_t id = 0;
+    assert_true(harness_int(gone, "user_id", &id));
+    assert_true(id == c->en[4].id);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gone, "removed")));
+    assert_null(cJSON_GetObjectItemCaseSensitive(gone, "name"));
+    char cursor[512];
+    snprintf(cursor, sizeof cursor, "%s", harness_str(r.json, "cursor"));
+
+    /* Back in English: back in full. */
+    harness_call(c->h, "PUT", "/v1/me/profile/languages", c->en[4].token, "{\"value\":[\"en\"]}",
+                 NULL, &r);
+    harness_expect_status(&r, 200);
+    sync_call(c->h, c->maya.token, cursor, 0, NULL, &r);
+    harness_expect_status(&r, 200);
+    mentors = cJSON_GetObjectItemCaseSensitive(changes_of(&r), "mentors");
+    assert_int_equal(cJSON_GetArraySize(mentors), 1);
+    const cJSON *back = cJSON_GetArrayItem(mentors, 0);
+    assert_null(cJSON_GetObjectItemCaseSensitive(back, "removed"));
+    assert_string_equal(harness_str(back, "name"), "Esi Boateng");
+    harness_resp_free(&r);
+}
+
+/* The caller's own changes travel as "profile"; a change of the caller's
+ * session languages changes the whole directory, so it comes as a reset. */
+static void test_own_changes(void **state)
+{
+    struct sync_ctx *c = *state;
+    struct harness_user u;
+    register_as(c->h, "Lena Fischer", "mentee", "en", &u);
+    struct synced s;
+    sync_until_done(c->h, u.token, NULL, 0, &s);
+    cJSON_Delete(s.mentors);
+
+    struct harness_resp r = {0};
+    harness_call(c->h, "PUT", "/v1/me/profile/bio", u.token, "{\"value\":\"Now with a bio.\"}",
+                 NULL, &r);
+    harness_expect_status(&r, 200);
+    sync_call(c->h, u.token, s.cursor, 0, NULL, &r);
+    harness_expect_status(&r, 200);
+    const cJSON *profile = cJSON_GetObjectItemCaseSensitive(changes_of(&r), "profile");
+    if (!profile)
+        fail_msg("the caller's new bio did not travel: %s", r.body);
+    assert_string_equal(harness_str(profile, "bio"), "Now with a bio.");
+    char cursor[512];
+    snprintf(cursor, sizeof cursor, "%s", harness_str(r.json, "cursor"));
+    /* Read out any pages left, to start the next step from a settled cursor. */
+    while (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "more"))) {
+        sync_call(c->h, u.token, cursor, 0, NULL, &r);
+        snprintf(cursor, sizeof cursor, "%s", harness_str(r.json, "cursor"));
+    }
+
+    harness_call(c->h, "PUT", "/v1/me/profile/languages", u.token, "{\"value\":[\"fr\"]}", NULL,
+                 &r);
+    harness_expect_status(&r, 200);
+    struct synced after;
+    sync_until_done(c->h, u.token, cursor, 2, &after);
+    assert_true(after.first_reset);
+    /* The pages that follow are the whole directory as she sees it now. */
+    cJSON *dir = directory_items(c->h, u.token);
+    assert_int_equal(cJSON_GetArraySize(after.mentors), cJSON_GetArraySize(dir));
+    const cJSON *m;
+    cJSON_ArrayForEach(m, dir)
+    {
+        int64_t id = 0;
+        harness_int(m, "user_id", &id);
+        const cJSON *got = find_mentor(after.mentors, id);
+        if (!got)
+            fail_msg("after the reset, mentor %lld is missing", (long long)id);
+        expect_same_entry(got, m);
+    }
+    assert_non_null(find_mentor(after.mentors, c->fr.id));
+    assert_non_null(find_mentor(after.mentors, c->both.id));
+    assert_null(find_mentor(after.mentors, c->en[0].id));
+    cJSON_Delete(dir);
+    cJSON_Delete(after.mentors);
+    harness_resp_free(&r);
+}
+
+/* A cursor this server never gave out (a client that synced with another
+ * server, or with this one before its database was rebuilt) starts over. */
+static void test_foreign_cursor_resets(void **state)
+{
+    struct sync_ctx *c = *state;
+    struct harness *other = NULL;
+    assert_int_equal(harness_start(&other), 0);
+    struct harness_user stranger, lone;
+    register_as(other, "Lone Mentor", "mentor", "en", &lone);
+    register_as(other, "Maya Rossi", "mentee", "en", &stranger);
+    struct synced there;
+    sync_until_done(other, stranger.token, NULL, 0, &there);
+    assert_int_equal(cJSON_GetArraySize(there.mentors), 1);
+    cJSON_Delete(there.mentors);
+
+    struct synced here;
+    sync_until_done(c->h, c->maya.token, NULL, 0, &here);
+    size_t n_here = (size_t)cJSON_GetArraySize(here.mentors);
+    cJSON_Delete(here.mentors);
+
+    /* The small server's cursor here, where much more has happened. */
+    struct synced s;
+    sync_until_done(c->h, c->maya.token, there.cursor, 0, &s);
+    if (!s.first_reset || (size_t)cJSON_GetArraySize(s.mentors) != n_here)
+        fail_msg("a cursor from another server: reset %s, %d of %zu mentors",
+                 s.first_reset ? "true" : "false", cJSON_GetArraySize(s.mentors), n_here);
+    cJSON_Delete(s.mentors);
+
+    /* And this server's cursor there. */
+    sync_until_done(other, stranger.token, here.cursor, 0, &s);
+    assert_true(s.first_reset);
+    assert_int_equal(cJSON_GetArraySize(s.mentors), 1);
+    cJSON_Delete(s.mentors);
+    assert_int_equal(harness_stop(other), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -613,6 +745,9 @@ int main(void)
         cmocka_unit_test(test_empty_cursor_forms),
         cmocka_unit_test(test_unchanged_is_tiny),
         cmocka_unit_test(test_changed_mentor_only),
+        cmocka_unit_test(test_leaving_mentor_is_removed),
+        cmocka_unit_test(test_own_changes),
+        cmocka_unit_test(test_foreign_cursor_resets),
         cmocka_unit_test(test_op_profile_set),
         cmocka_unit_test(test_failing_op_does_not_stop_next),
         cmocka_unit_test(test_op_count_limit),
