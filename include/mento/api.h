@@ -11,6 +11,7 @@
 
 #include "mento/error.h"
 #include "mento/http.h"
+#include "mento/model.h"
 
 struct server;
 
@@ -70,7 +71,9 @@ extern const struct api_module api_module_accounts;
 extern const struct api_module api_module_directory;
 extern const struct api_module api_module_sync;
 extern const struct api_module api_module_requests;  /* wish-list, requests, cascade */
-extern const struct api_module api_module_pairings;  /* pairings, sessions, account states */
+extern const struct api_module api_module_pairings;  /* pairings, rematch */
+extern const struct api_module api_module_sessions;  /* sessions, calendar, feedback */
+extern const struct api_module api_module_states;    /* memberships, freeze, hide, capacity */
 extern const struct api_module api_module_notes;     /* note records, keys, notifications */
 extern const struct api_module api_module_admin;     /* administration, surveys, resources */
 /* Every module the dispatcher routes to, NULL-terminated. */
@@ -95,6 +98,20 @@ const char *api_string(const cJSON *obj, const char *key, size_t max_codepoints,
 /* Roles array ["mentee","mentor"] to bits; errors into resp. */
 bool api_roles(const cJSON *arr, unsigned *roles, struct http_response *resp);
 cJSON *api_roles_json(unsigned roles);
+
+/* The programme `pid` and `user`'s membership of it: 404 unknown_programme
+ * when there is no such programme, 403 forbidden when `user` is not a
+ * member. `prog` (may be NULL) receives the settings (release with
+ * mento_programme_free), `roles` (may be NULL) the member's roles. */
+bool api_membership(struct api_ctx *ctx, const char *pid, int64_t user,
+                    struct mento_programme *prog, unsigned *roles, struct http_response *resp);
+/* Is the account frozen? */
+bool api_user_frozen(sqlite3 *db, int64_t user);
+/* The membership object of docs/api.md (6) for `user` in `programme`; NULL
+ * when there is none. */
+cJSON *api_membership_json(sqlite3 *db, int64_t user, const char *programme);
+/* Active pairings of `user` as mentor in `programme` (the "mentees" count). */
+int api_count_mentees(sqlite3 *db, int64_t user, const char *programme);
 
 /* ---- Handlers ------------------------------------------------------------- */
 void api_health(struct api_ctx *ctx, struct http_response *resp);

@@ -8,6 +8,7 @@
 
 #include "mento/api.h"
 #include "mento/auth.h"
+#include "mento/codec.h"
 #include "mento/server.h"
 #include "mento/utf8.h"
 
@@ -91,6 +92,74 @@ bool api_valid_key(const char *key)
 }
 
 /* ---- Helpers -------------------------------------------------------------- */
+
+bool api_membership(struct api_ctx *ctx, const char *pid, int64_t user,
+                    struct mento_programme *prog, unsigned *roles, struct http_response *resp)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *settings = NULL;
+    bool found = false, member = false;
+    unsigned r = 0;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT p.settings, m.roles FROM programmes p LEFT JOIN memberships m"
+                           " ON m.programme_id = p.id AND m.user_id = ? WHERE p.id = ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return false;
+    }
+    sqlite3_bind_int64(st, 1, user);
+    sqlite3_bind_text(st, 2, pid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        found = true;
+        member = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        r = (unsigned)sqlite3_column_int(st, 1);
+        if (prog)
+            settings = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return false;
+    }
+    if (!found) {
+        http_response_error(resp, 404, "unknown_programme", "There is no such programme", NULL);
+        return false;
+    }
+    if (!member) {
+        cJSON_Delete(settings);
+        http_response_error(resp, 403, "forbidden", "You are not a member of this programme",
+                            NULL);
+        return false;
+    }
+    if (prog) {
+        struct codec_error err;
+        mento_status ps = settings ? codec_programme_from_json(settings, prog, &err)
+                                   : MENTO_ERR_PARSE;
+        cJSON_Delete(settings);
+        if (ps != MENTO_OK) {
+            api_error_status(resp, MENTO_ERR_DB, NULL);
+            return false;
+        }
+    }
+    if (roles)
+        *roles = r;
+    return true;
+}
+
+bool api_user_frozen(sqlite3 *db, int64_t user)
+{
+    sqlite3_stmt *st = NULL;
+    bool frozen = false;
+    if (sqlite3_prepare_v2(db, "SELECT frozen FROM users WHERE id = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, user);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            frozen = sqlite3_column_int(st, 0) != 0;
+    }
+    sqlite3_finalize(st);
+    return frozen;
+}
 
 const cJSON *api_input(struct api_ctx *ctx, struct http_response *resp)
 {

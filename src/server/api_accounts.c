@@ -38,7 +38,7 @@ static bool password_valid(const cJSON *in, const char **out, struct http_respon
     return true;
 }
 
-static int count_mentees(sqlite3 *db, int64_t user, const char *programme)
+int api_count_mentees(sqlite3 *db, int64_t user, const char *programme)
 {
     sqlite3_stmt *st = NULL;
     int n = 0;
@@ -64,9 +64,28 @@ static cJSON *membership_json(sqlite3 *db, int64_t user, const char *programme, 
     cJSON_AddStringToObject(m, "programme", programme);
     cJSON_AddItemToObject(m, "roles", api_roles_json(roles));
     cJSON_AddNumberToObject(m, "capacity", capacity);
-    cJSON_AddNumberToObject(m, "mentees", count_mentees(db, user, programme));
+    cJSON_AddNumberToObject(m, "mentees", api_count_mentees(db, user, programme));
     cJSON_AddBoolToObject(m, "hidden", hidden);
     cJSON_AddStringToObject(m, "status", status);
+    return m;
+}
+
+cJSON *api_membership_json(sqlite3 *db, int64_t user, const char *programme)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *m = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT roles, capacity, hidden, status FROM memberships"
+                           " WHERE user_id = ? AND programme_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(st, 1, user);
+    sqlite3_bind_text(st, 2, programme, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        m = membership_json(db, user, programme, (unsigned)sqlite3_column_int(st, 0),
+                            sqlite3_column_int(st, 1), sqlite3_column_int(st, 2) != 0,
+                            (const char *)sqlite3_column_text(st, 3));
+    sqlite3_finalize(st);
     return m;
 }
 
