@@ -25,6 +25,10 @@ int db_schema_version(void);
 int64_t db_next_seq(sqlite3 *db);
 /* The current (last taken) sequence number. */
 int64_t db_current_seq(sqlite3 *db);
+/* A named number of the meta table: *out is 0 when the key is absent. */
+mento_status db_meta_get(sqlite3 *db, const char *key, int64_t *out);
+/* Set it (insert or replace), in the caller's transaction or on its own. */
+mento_status db_meta_set(sqlite3 *db, const char *key, int64_t value);
 /* The database's identity (a random number drawn when it was created); 0 on
  * error. */
 int64_t db_instance(sqlite3 *db);

@@ -26,6 +26,7 @@ struct server_config {
     int threads;
     int64_t token_ttl; /* seconds */
     bool test_mode;
+    int64_t test_clock_advance; /* test mode: seconds the clock moves before starting */
     bool demo;
     bool page_cache; /* keep rendered directory pages per catalogue snapshot */
     uint64_t seed;

@@ -371,7 +371,14 @@ void api_test_clock(struct api_ctx *ctx, struct http_response *resp)
                             "advance is a whole number of seconds from 0 to 20 years", "advance");
         return;
     }
-    atomic_fetch_add(&ctx->srv->clock_offset, (int64_t)adv->valuedouble);
+    int64_t offset =
+        atomic_fetch_add(&ctx->srv->clock_offset, (int64_t)adv->valuedouble) +
+        (int64_t)adv->valuedouble;
+    /* Kept in the database, so that a restart does not turn the clock back. */
+    if (db_meta_set(ctx->db, "test_clock", offset) != MENTO_OK) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
     /* Apply what fell due at once, as the scheduler would have. */
     if (scheduler_tick(ctx->srv, ctx->db) != MENTO_OK) {
         api_error_status(resp, MENTO_ERR_DB, NULL);

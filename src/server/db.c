@@ -103,6 +103,33 @@ int64_t db_current_seq(sqlite3 *db)
     return v;
 }
 
+mento_status db_meta_get(sqlite3 *db, const char *key, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = 0;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+}
+
+mento_status db_meta_set(sqlite3 *db, const char *key, int64_t value)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, value);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+}
+
 int64_t db_instance(sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;

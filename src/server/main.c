@@ -38,6 +38,9 @@ static void usage(FILE *out)
             "      --participants N     number of generated participants (default 2400)\n"
             "      --page-cache BOOL    cache rendered directory pages (default true)\n"
             "      --test-mode          for test suites only: movable clock, cheap password hashing\n"
+            "      --test-clock-advance SECONDS\n"
+            "                           test mode: move the clock forward before starting, as\n"
+            "                           if the server had been down for that long\n"
             "  -h, --help               show this help\n"
             "  -V, --version            show the version\n"
             "\n"
@@ -59,6 +62,7 @@ static const struct option long_opts[] = {
     {"participants", required_argument, NULL, 6},
     {"test-mode", no_argument, NULL, 7},
     {"page-cache", required_argument, NULL, 8},
+    {"test-clock-advance", required_argument, NULL, 9},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -96,6 +100,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
         case 6: key = "participants"; break;
         case 7: key = "test-mode"; value = "true"; break;
         case 8: key = "page-cache"; break;
+        case 9: key = "test-clock-advance"; break;
         case 'h':
             usage(stdout);
             return -1;

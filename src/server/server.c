@@ -103,6 +103,8 @@ mento_status server_config_set(struct server_config *cfg, const char *key, const
         {"login-max-per-address", 1, 100000, 1, &cfg->login_max_per_address, sizeof(int)},
         {"login-window", 1, 86400, 1, &cfg->login_window, sizeof(int)},
         {"tick-seconds", 1, 3600, 1, &cfg->tick_seconds, sizeof(int)},
+        {"test-clock-advance", 0, 20LL * 365 * 86400, 1, &cfg->test_clock_advance,
+         sizeof(int64_t)},
         {"test-mode", 0, 0, 2, &cfg->test_mode, 0},
         {"demo", 0, 0, 2, &cfg->demo, 0},
         {"page-cache", 0, 0, 2, &cfg->page_cache, 0},
@@ -273,6 +275,10 @@ mento_status server_start(struct server *srv, struct server_config *cfg, char *e
         snprintf(err, err_len, "out of memory");
         return MENTO_ERR_NOMEM;
     }
+    if (srv->cfg.test_clock_advance && !srv->cfg.test_mode) {
+        snprintf(err, err_len, "test-clock-advance is for --test-mode only");
+        return MENTO_ERR_INVALID;
+    }
     /* One connection per HTTP thread plus one spare for start-up work. */
     mento_status st = db_pool_open(&srv->pool, srv->cfg.db_path, srv->cfg.threads + 1);
     if (st != MENTO_OK) {
@@ -283,6 +289,16 @@ mento_status server_start(struct server *srv, struct server_config *cfg, char *e
     sqlite3 *db = db_pool_acquire(&srv->pool);
     st = seed_programmes(db, server_now(srv));
     srv->instance = db_instance(db);
+    if (st == MENTO_OK && srv->cfg.test_mode) {
+        /* The test clock survives a restart (time rules must not run twice
+         * because the clock went back), and may move while the server is down. */
+        int64_t offset = 0;
+        st = db_meta_get(db, "test_clock", &offset);
+        offset += srv->cfg.test_clock_advance;
+        if (st == MENTO_OK)
+            st = db_meta_set(db, "test_clock", offset);
+        atomic_store(&srv->clock_offset, offset);
+    }
     db_pool_release(&srv->pool, db);
     if (st != MENTO_OK) {
         snprintf(err, err_len, "cannot create the built-in programmes");

@@ -115,6 +115,59 @@ static int read_port_file(const char *path, uint16_t *port)
     return 0;
 }
 
+/* Start mentod on h->db and wait for its port; `advance` is passed as
+ * --test-clock-advance. 0 on success; on failure the child is gone. */
+static int spawn_server(struct harness *h, int64_t advance)
+{
+    const char *mentod = getenv("MENTOD");
+    char adv[32];
+    snprintf(adv, sizeof adv, "%lld", (long long)advance);
+    unlink(h->port_file);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "# fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* The server must not outlive a crashed test, and its stdout must not
+         * mix with the TAP stream: send it to stderr. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        char *argv[] = {(char *)mentod, "--test-mode", "--port",  "0",    "--port-file",
+                        h->port_file,   "--db",        h->db,     "--log", h->log,
+                        "--test-clock-advance", adv, NULL};
+        execv(mentod, argv);
+        fprintf(stderr, "# exec %s: %s\n", mentod, strerror(errno));
+        _exit(127);
+    }
+    h->pid = pid;
+    h->running = true;
+
+    for (long waited = 0;; waited += 10) {
+        if (read_port_file(h->port_file, &h->port) == 0)
+            break;
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            h->running = false;
+            fprintf(stderr, "# mentod exited before listening (status 0x%x)\n", status);
+            print_log_tail(h);
+            return -1;
+        }
+        if (waited >= START_TIMEOUT_MS) {
+            fprintf(stderr, "# mentod wrote no port file within %d ms\n", START_TIMEOUT_MS);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            h->running = false;
+            print_log_tail(h);
+            return -1;
+        }
+        sleep_ms(10);
+    }
+    return 0;
+}
+
 int harness_start(struct harness **out)
 {
     *out = NULL;
@@ -147,52 +200,10 @@ int harness_start(struct harness **out)
         return -1;
     }
 
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "# fork: %s\n", strerror(errno));
+    if (spawn_server(h, 0) != 0) {
         remove_dir(h->dir);
         free(h);
         return -1;
-    }
-    if (pid == 0) {
-        /* The server must not outlive a crashed test, and its stdout must not
-         * mix with the TAP stream: send it to stderr. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        dup2(STDERR_FILENO, STDOUT_FILENO);
-        char *argv[] = {(char *)mentod, "--test-mode", "--port",  "0",    "--port-file",
-                        h->port_file,   "--db",        h->db,     "--log", h->log,
-                        NULL};
-        execv(mentod, argv);
-        fprintf(stderr, "# exec %s: %s\n", mentod, strerror(errno));
-        _exit(127);
-    }
-    h->pid = pid;
-    h->running = true;
-
-    for (long waited = 0;; waited += 10) {
-        if (read_port_file(h->port_file, &h->port) == 0)
-            break;
-        int status;
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            h->running = false;
-            fprintf(stderr, "# mentod exited before listening (status 0x%x)\n", status);
-            print_log_tail(h);
-            remove_dir(h->dir);
-            free(h);
-            return -1;
-        }
-        if (waited >= START_TIMEOUT_MS) {
-            fprintf(stderr, "# mentod wrote no port file within %d ms\n", START_TIMEOUT_MS);
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            print_log_tail(h);
-            remove_dir(h->dir);
-            free(h);
-            return -1;
-        }
-        sleep_ms(10);
     }
     snprintf(h->base, sizeof h->base, "http://127.0.0.1:%u", (unsigned)h->port);
 
@@ -245,6 +256,29 @@ int harness_stop_server(struct harness *h)
     if (h->stop_result != 0)
         print_log_tail(h);
     return h->stop_result;
+}
+
+int harness_restart(struct harness *h, int sig, int64_t advance_while_down)
+{
+    if (h->running) {
+        if (sig == SIGTERM) {
+            if (harness_stop_server(h) != 0)
+                return -1;
+        } else {
+            kill(h->pid, sig);
+            int status;
+            waitpid(h->pid, &status, 0);
+            h->running = false;
+        }
+    }
+    h->stop_result = 0;
+    if (spawn_server(h, advance_while_down) != 0)
+        return -1;
+    h->clock_offset += advance_while_down;
+    snprintf(h->base, sizeof h->base, "http://127.0.0.1:%u", (unsigned)h->port);
+    /* The kept-alive connection went with the old process. */
+    curl_easy_reset(h->curl);
+    return 0;
 }
 
 int harness_stop(struct harness *h)

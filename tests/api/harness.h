@@ -70,6 +70,11 @@ int harness_stop(struct harness *h);
  * that ends each executable asserts this is 0. */
 int harness_stop_server(struct harness *h);
 uint16_t harness_port(const struct harness *h);
+/* Stop the server with `sig` (SIGKILL: a crash or power cut, nothing flushed;
+ * SIGTERM: a clean stop) and start it again on the same database, its clock
+ * moved forward by `advance_while_down` seconds, as if the server had been
+ * down that long. The port may change. 0 on success. */
+int harness_restart(struct harness *h, int sig, int64_t advance_while_down);
 
 /* cmocka group fixtures starting and stopping one server per executable;
  * the tests receive the struct harness * as their state. */
