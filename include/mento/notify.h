@@ -9,26 +9,28 @@
 #include "mento/api.h"
 #include "mento/error.h"
 
-/* Kinds of notification (wire names). */
+/* Kinds of notification (wire names), exactly the table of docs/api.md 14. */
 #define NOTIFY_KIND_LIST(X)                                                                        \
     X(REQUEST_RECEIVED, "request_received")                                                        \
     X(REQUEST_REMINDER, "request_reminder")                                                        \
     X(REQUEST_ACCEPTED, "request_accepted")                                                        \
     X(REQUEST_DECLINED, "request_declined")                                                        \
     X(REQUEST_EXPIRED, "request_expired")                                                          \
-    X(REQUEST_PASSED_ON, "request_passed_on")                                                      \
+    X(REQUEST_MENTOR_FULL, "request_mentor_full")                                                  \
     X(REQUEST_CASCADED, "request_cascaded")                                                        \
-    X(CASCADE_ENDED, "cascade_ended")                                                              \
-    X(REQUEST_WITHDRAWN, "request_withdrawn")                                                      \
-    X(PAIRING_STARTED, "pairing_started")                                                          \
+    X(REQUEST_CASCADE_ENDED, "request_cascade_ended")                                              \
+    X(PAIRING_CREATED, "pairing_created")                                                          \
     X(PAIRING_ENDED, "pairing_ended")                                                              \
     X(PAIRING_AUTO_END_WARNING, "pairing_auto_end_warning")                                        \
+    X(PAIRING_AUTO_ENDED, "pairing_auto_ended")                                                    \
+    X(REMATCH_OFFERED, "rematch_offered")                                                          \
     X(SESSION_BOOKED, "session_booked")                                                            \
-    X(SESSION_CHANGED, "session_changed")                                                          \
+    X(SESSION_RESCHEDULED, "session_rescheduled")                                                  \
     X(SESSION_CANCELLED, "session_cancelled")                                                      \
-    X(SESSION_DONE, "session_done")                                                                \
+    X(PARTNER_KEY_CHANGED, "partner_key_changed")                                                  \
     X(APPLICATION_SELECTED, "application_selected")                                                \
-    X(APPLICATION_NOT_SELECTED, "application_not_selected")
+    X(APPLICATION_NOT_SELECTED, "application_not_selected")                                        \
+    X(SURVEY_OPENED, "survey_opened")
 
 enum notify_kind {
 #define NOTIFY_KIND_ENUM(id, name) NOTIFY_##id,
