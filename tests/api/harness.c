@@ -258,6 +258,16 @@ int harness_stop_server(struct harness *h)
     return h->stop_result;
 }
 
+void harness_crash(struct harness *h)
+{
+    if (!h->running)
+        return;
+    kill(h->pid, SIGKILL);
+    int status;
+    waitpid(h->pid, &status, 0);
+    h->running = false;
+}
+
 int harness_restart(struct harness *h, int sig, int64_t advance_while_down)
 {
     if (h->running) {

@@ -75,6 +75,9 @@ uint16_t harness_port(const struct harness *h);
  * moved forward by `advance_while_down` seconds, as if the server had been
  * down that long. The port may change. 0 on success. */
 int harness_restart(struct harness *h, int sig, int64_t advance_while_down);
+/* SIGKILL the server and wait for it: calls from other threads then fail
+ * until harness_restart (which, on a stopped server, only starts it). */
+void harness_crash(struct harness *h);
 
 /* cmocka group fixtures starting and stopping one server per executable;
  * the tests receive the struct harness * as their state. */
