@@ -76,12 +76,12 @@ mento_status store_refusal_seen(struct store *s, const char *op_id);
 /* ---- Applying a sync answer ----------------------------------------------- */
 
 struct store_sync_summary {
-    bool reset;       /* the server asked for a fresh copy */
-    bool more;        /* call again at once */
-    int mentors;      /* directory entries changed or removed */
-    int collections;  /* other entries changed */
-    int settled;      /* outbox operations confirmed (any status below 500) */
-    int refused;      /* ... of which refused (4xx) */
+    bool reset;      /* the server asked for a fresh copy */
+    bool more;       /* call again at once */
+    int mentors;     /* directory entries changed or removed */
+    int collections; /* other entries changed */
+    int settled;     /* outbox operations confirmed (any status below 500) */
+    int refused;     /* ... of which refused (4xx) */
 };
 
 /* Apply one answer of POST /v1/sync for `programme`, all or nothing: the

@@ -105,8 +105,7 @@ static mento_status migrate(sqlite3 *db, char *err, size_t err_len)
     }
     return MENTO_OK;
 fail:
-    snprintf(err, err_len, "cannot upgrade the store to version %d: %s", v + 1,
-             sqlite3_errmsg(db));
+    snprintf(err, err_len, "cannot upgrade the store to version %d: %s", v + 1, sqlite3_errmsg(db));
     return MENTO_ERR_DB;
 }
 
@@ -272,8 +271,8 @@ cJSON *store_outbox_batch(struct store *s, const char *programme)
     while (ops && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         cJSON *op = cJSON_CreateObject();
         cJSON *body = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
-        if (!op || !body || !cJSON_AddStringToObject(op, "op_id",
-                                                     (const char *)sqlite3_column_text(st, 0)) ||
+        if (!op || !body ||
+            !cJSON_AddStringToObject(op, "op_id", (const char *)sqlite3_column_text(st, 0)) ||
             !cJSON_AddStringToObject(op, "type", (const char *)sqlite3_column_text(st, 1))) {
             cJSON_Delete(op);
             cJSON_Delete(body);
@@ -338,20 +337,13 @@ static const struct {
     enum shape shape;
     const char *key; /* KEYED: the member naming an entry */
 } collections[] = {
-    {"profile", WHOLE_GLOBAL, NULL},
-    {"vault", WHOLE_GLOBAL, NULL},
-    {"wishlist", WHOLE, NULL},
-    {"current_request", WHOLE, NULL},
-    {"programme", WHOLE, NULL},
-    {"memberships", KEYED, "programme"},
-    {"requests", KEYED, "id"},
-    {"pairings", KEYED, "id"},
-    {"sessions", KEYED, "id"},
-    {"notes", KEYED, "id"},
-    {"notifications", KEYED, "id"},
-    {"keys", KEYED, "user_id"},
-    {"pair_keys", KEYED, "id"},
-    {"surveys", KEYED, "id"},
+    {"profile", WHOLE_GLOBAL, NULL}, {"vault", WHOLE_GLOBAL, NULL},
+    {"wishlist", WHOLE, NULL},       {"current_request", WHOLE, NULL},
+    {"programme", WHOLE, NULL},      {"memberships", KEYED, "programme"},
+    {"requests", KEYED, "id"},       {"pairings", KEYED, "id"},
+    {"sessions", KEYED, "id"},       {"notes", KEYED, "id"},
+    {"notifications", KEYED, "id"},  {"keys", KEYED, "user_id"},
+    {"pair_keys", KEYED, "id"},      {"surveys", KEYED, "id"},
 };
 
 /* The key of a keyed entry as text: a string, or an integral number. */
@@ -583,8 +575,8 @@ static mento_status settle(sqlite3 *db, const cJSON *result, struct store_sync_s
     mento_status out = MENTO_ERR_DB;
     if (status >= 500 || status < 100) {
         /* The server could not answer it: it stays queued for the next sync. */
-        if (sqlite3_prepare_v2(db, "UPDATE outbox SET attempts = attempts + 1 WHERE op_id = ?",
-                               -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_prepare_v2(db, "UPDATE outbox SET attempts = attempts + 1 WHERE op_id = ?", -1,
+                               &st, NULL) == SQLITE_OK) {
             sqlite3_bind_text(st, 1, id->valuestring, -1, SQLITE_STATIC);
             if (sqlite3_step(st) == SQLITE_DONE)
                 out = MENTO_OK;
@@ -615,9 +607,8 @@ static mento_status settle(sqlite3 *db, const cJSON *result, struct store_sync_s
         sqlite3_bind_int(st, 1, status);
         sqlite3_bind_text(st, 2, cJSON_IsString(code) ? code->valuestring : "refused", -1,
                           SQLITE_STATIC);
-        sqlite3_bind_text(st, 3,
-                          cJSON_IsString(msg) ? msg->valuestring : "The server refused it", -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, cJSON_IsString(msg) ? msg->valuestring : "The server refused it",
+                          -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, id->valuestring, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_DONE) {
             out = MENTO_OK;
@@ -644,9 +635,8 @@ static mento_status reset_programme(sqlite3 *db, const char *programme)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return MENTO_ERR_DB;
-    if (sqlite3_prepare_v2(db,
-                           "DELETE FROM objects WHERE programme = ? AND kind <> 'notes'", -1, &st,
-                           NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "DELETE FROM objects WHERE programme = ? AND kind <> 'notes'", -1,
+                           &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_DONE)
             out = MENTO_OK;
@@ -716,8 +706,8 @@ mento_status store_apply_sync(struct store *s, const char *programme, const cJSO
     if (st == MENTO_OK && sum->reset)
         st = reset_programme(s->db, programme);
     if (st == MENTO_OK)
-        st = apply_changes(s->db, programme,
-                           cJSON_GetObjectItemCaseSensitive(answer, "changes"), sum);
+        st = apply_changes(s->db, programme, cJSON_GetObjectItemCaseSensitive(answer, "changes"),
+                           sum);
     if (st == MENTO_OK) {
         sqlite3_stmt *q = NULL;
         st = MENTO_ERR_DB;

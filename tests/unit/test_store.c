@@ -101,8 +101,7 @@ static void queued_operations_survive_and_keep_their_ids(void **state)
     reopen(f);
     cJSON *ops = store_outbox_batch(f->s, "together");
     assert_int_equal(cJSON_GetArraySize(ops), 2);
-    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(ops, 0), "op_id")->valuestring,
-                        id1);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(ops, 0), "op_id")->valuestring, id1);
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(ops, 1), "type")->valuestring,
                         "request.send");
     const cJSON *b = cJSON_GetObjectItem(cJSON_GetArrayItem(ops, 1), "body");
@@ -215,12 +214,12 @@ static void malformed_answers_change_nothing(void **state)
                      MENTO_OK);
     static const char *const bad[] = {
         "[]",
-        "{\"results\":[],\"changes\":{}}",                         /* no cursor */
-        "{\"cursor\":\"\",\"changes\":{}}",                        /* empty cursor */
-        "{\"cursor\":7,\"changes\":{}}",                           /* not a string */
-        "{\"cursor\":\"c9\",\"changes\":[]}",                      /* changes not an object */
-        "{\"cursor\":\"c9\",\"results\":{},\"changes\":{}}",       /* results not an array */
-        "{\"cursor\":\"c9\",\"results\":[{\"op_id\":\"x\"}]}",     /* a result without status */
+        "{\"results\":[],\"changes\":{}}",                     /* no cursor */
+        "{\"cursor\":\"\",\"changes\":{}}",                    /* empty cursor */
+        "{\"cursor\":7,\"changes\":{}}",                       /* not a string */
+        "{\"cursor\":\"c9\",\"changes\":[]}",                  /* changes not an object */
+        "{\"cursor\":\"c9\",\"results\":{},\"changes\":{}}",   /* results not an array */
+        "{\"cursor\":\"c9\",\"results\":[{\"op_id\":\"x\"}]}", /* a result without status */
         /* One good entry then a bad one: the good one must not be kept. */
         "{\"cursor\":\"c9\",\"changes\":{\"mentors\":[{\"user_id\":2},{\"name\":\"no id\"}]}}",
         "{\"cursor\":\"c9\",\"changes\":{\"mentors\":[{\"user_id\":-4}]}}",
@@ -248,15 +247,14 @@ static void reset_keeps_outbox_and_own_notes(void **state)
 {
     struct fixture *f = *state;
     struct store_sync_summary sum;
-    assert_int_equal(
-        apply(f,
-              "{\"cursor\":\"c1\",\"changes\":{\"profile\":{\"user_id\":5},"
-              "\"notes\":[{\"id\":\"n-mine\",\"owner_id\":5,\"version\":3},"
-              "{\"id\":\"n-shared\",\"owner_id\":9,\"version\":1}],"
-              "\"pairings\":[{\"id\":41,\"state\":\"active\"}],"
-              "\"mentors\":[{\"user_id\":1}]}}",
-              &sum),
-        MENTO_OK);
+    assert_int_equal(apply(f,
+                           "{\"cursor\":\"c1\",\"changes\":{\"profile\":{\"user_id\":5},"
+                           "\"notes\":[{\"id\":\"n-mine\",\"owner_id\":5,\"version\":3},"
+                           "{\"id\":\"n-shared\",\"owner_id\":9,\"version\":1}],"
+                           "\"pairings\":[{\"id\":41,\"state\":\"active\"}],"
+                           "\"mentors\":[{\"user_id\":1}]}}",
+                           &sum),
+                     MENTO_OK);
     char id[STORE_OP_ID_LEN];
     cJSON *body = parse("{\"id\":\"n-new\",\"base_version\":0,\"ciphertext\":\"AA==\"}");
     assert_int_equal(store_outbox_append(f->s, "together", "note.put", body, 5, id), MENTO_OK);
