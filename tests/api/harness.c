@@ -120,8 +120,10 @@ static int read_port_file(const char *path, uint16_t *port)
 static int spawn_server(struct harness *h, int64_t advance)
 {
     const char *mentod = getenv("MENTOD");
-    char adv[32];
+    char adv[32], port[16];
     snprintf(adv, sizeof adv, "%lld", (long long)advance);
+    /* A restart keeps the port, so that clients find the server again. */
+    snprintf(port, sizeof port, "%u", (unsigned)h->port);
     unlink(h->port_file);
     fflush(NULL);
     pid_t pid = fork();
@@ -134,7 +136,7 @@ static int spawn_server(struct harness *h, int64_t advance)
          * mix with the TAP stream: send it to stderr. */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(STDERR_FILENO, STDOUT_FILENO);
-        char *argv[] = {(char *)mentod, "--test-mode", "--port",  "0",    "--port-file",
+        char *argv[] = {(char *)mentod, "--test-mode", "--port",  port,   "--port-file",
                         h->port_file,   "--db",        h->db,     "--log", h->log,
                         "--test-clock-advance", adv, NULL};
         execv(mentod, argv);

@@ -73,7 +73,7 @@ uint16_t harness_port(const struct harness *h);
 /* Stop the server with `sig` (SIGKILL: a crash or power cut, nothing flushed;
  * SIGTERM: a clean stop) and start it again on the same database, its clock
  * moved forward by `advance_while_down` seconds, as if the server had been
- * down that long. The port may change. 0 on success. */
+ * down that long, on the same port. 0 on success. */
 int harness_restart(struct harness *h, int sig, int64_t advance_while_down);
 /* SIGKILL the server and wait for it: calls from other threads then fail
  * until harness_restart (which, on a stopped server, only starts it). */
