@@ -79,10 +79,10 @@ const char *screen_title(enum screen_id s);
 
 /* ---- Keys ------------------------------------------------------------------ *
  * A key is a Unicode code point, or a special key above the Unicode range,
- * with KEY_ALT added for Meta/Alt. */
+ * with MKEY_ALT added for Meta/Alt. */
 typedef int32_t mento_key;
-#define KEY_SPECIAL 0x110000
-#define KEY_ALT     0x20000000
+#define MKEY_SPECIAL_BASE 0x110000
+#define MKEY_ALT     0x20000000
 
 #define SPECIAL_KEY_LIST(X)                                                                        \
     X(ENTER, "Enter")                                                                              \
@@ -93,7 +93,7 @@ typedef int32_t mento_key;
                     X(F9, "F9") X(F10, "F10") X(F11, "F11") X(F12, "F12")
 
 enum special_key {
-    MKEY_NONE_ = KEY_SPECIAL,
+    MKEY_NONE_ = MKEY_SPECIAL_BASE,
 #define SPECIAL_ENUM(id, name) MKEY_##id,
     SPECIAL_KEY_LIST(SPECIAL_ENUM)
 #undef SPECIAL_ENUM
@@ -107,7 +107,7 @@ enum special_key {
  * MENTO_ERR_INVALID for anything else. */
 mento_status key_parse(const char *s, mento_key *out);
 /* The same notation back ("<C-x>", "q"); `buf` of 32 bytes is enough. */
-void key_name(mento_key k, char *buf, size_t cap);
+void key_to_name(mento_key k, char *buf, size_t cap);
 
 /* ---- Keymaps ------------------------------------------------------------------ */
 

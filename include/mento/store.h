@@ -106,6 +106,12 @@ int store_mentor_count(struct store *s, const char *programme);
  * objects), or "requests", "pairings", "sessions", "notes", "notifications",
  * "keys", "pair_keys", "surveys" with `key` the entry's id. NULL when absent. */
 cJSON *store_get(struct store *s, const char *programme, const char *kind, const char *key);
+/* One directory entry (caller deletes); NULL when absent. */
+cJSON *store_mentor(struct store *s, const char *programme, int64_t user_id);
+/* Replace a stored object (a local effect, inside store_begin/commit with
+ * its outbox row); same kinds and keys as store_get. */
+mento_status store_put(struct store *s, const char *programme, const char *kind, const char *key,
+                       const cJSON *value);
 /* Every entry of a keyed collection, as an array (caller deletes). */
 cJSON *store_list(struct store *s, const char *programme, const char *kind);
 

@@ -147,7 +147,7 @@ mento_status key_parse(const char *s, mento_key *out)
             if (key_parse(sub, &k) != MENTO_OK)
                 return MENTO_ERR_INVALID;
         }
-        *out = k | KEY_ALT;
+        *out = k | MKEY_ALT;
         return MENTO_OK;
     }
     for (size_t i = 0; i < sizeof special_names / sizeof special_names[0]; i++)
@@ -176,10 +176,10 @@ mento_status key_parse(const char *s, mento_key *out)
     return MENTO_ERR_INVALID;
 }
 
-void key_name(mento_key k, char *buf, size_t cap)
+void key_to_name(mento_key k, char *buf, size_t cap)
 {
-    bool alt = (k & KEY_ALT) != 0;
-    k &= ~KEY_ALT;
+    bool alt = (k & MKEY_ALT) != 0;
+    k &= ~MKEY_ALT;
     char base[24];
     if (k > MKEY_NONE_ && k < MKEY_LAST_) {
         snprintf(base, sizeof base, "%s", special_names[k - MKEY_NONE_ - 1]);
@@ -382,7 +382,7 @@ void keymap_keys_for(const struct keymap *km, enum screen_id screen, enum reques
             if (pass == 1 && keymap_lookup(km, screen, b->key) != req)
                 continue;
             char name[32];
-            key_name(b->key, name, sizeof name);
+            key_to_name(b->key, name, sizeof name);
             int w = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", name);
             if (w < 0 || (size_t)w >= cap - used)
                 return;
@@ -417,7 +417,7 @@ void keymap_write_markdown(const struct keymap *km, FILE *out)
             if (km->b[i].req != (enum request)r)
                 continue;
             char name[32];
-            key_name(km->b[i].key, name, sizeof name);
+            key_to_name(km->b[i].key, name, sizeof name);
             int w =
                 snprintf(keys + used, sizeof keys - used, "%s`%s`%s%s", used ? ", " : "",
                          strcmp(name, "|") == 0 ? "\\|" : name,

@@ -817,3 +817,24 @@ cJSON *store_list(struct store *s, const char *programme, const char *kind)
     sqlite3_finalize(st);
     return arr;
 }
+
+cJSON *store_mentor(struct store *s, const char *programme, int64_t user_id)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *out = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT json FROM mentors WHERE programme = ? AND user_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        out = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+mento_status store_put(struct store *s, const char *programme, const char *kind, const char *key,
+                       const cJSON *value)
+{
+    return put_object(s->db, global_kind(kind) ? "" : programme, kind, key ? key : "", value);
+}

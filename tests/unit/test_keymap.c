@@ -34,7 +34,7 @@ static void key_names_round_trip(void **state)
         if (key_parse(names[i], &k) != MENTO_OK)
             fail_msg("\"%s\" refused", names[i]);
         char back[32];
-        key_name(k, back, sizeof back);
+        key_to_name(k, back, sizeof back);
         assert_string_equal(back, names[i]);
     }
     /* Other spellings of the same keys. */

@@ -1,0 +1,140 @@
+/* panes.c - the panes whose full workflow comes later: each shows what the
+ * local store already holds for it and says what it will offer. */
+#include <stdio.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "mento/app.h"
+
+static void list_lines(struct app *app, int top, int rows, int cols, const char *title,
+                       const char *const *lines, size_t n)
+{
+    app_put(app, top, 0, cols, title, A_BOLD);
+    for (size_t i = 0; i < n && (int)i + 2 < rows; i++)
+        app_put(app, top + 2 + (int)i, 2, cols - 4, lines[i], 0);
+}
+
+static void wishlist_draw(struct app *app, int top, int rows, int cols)
+{
+    app_put(app, top, 0, cols, "Your wish-list", A_BOLD);
+    cJSON *wl = store_get(app->store, app->opt.programme, "wishlist", NULL);
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(wl, "items");
+    int y = top + 2;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, items)
+    {
+        if (y >= top + rows)
+            break;
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "mentor");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
+        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(it, "position");
+        bool queued = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "queued"));
+        bool available = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "available"));
+        char line[512];
+        snprintf(line, sizeof line, "%2d. %s%s", cJSON_IsNumber(pos) ? pos->valueint : 0,
+                 cJSON_IsString(name) ? name->valuestring : "?",
+                 queued      ? "  (queued)"
+                 : available ? ""
+                             : "  (not available now)");
+        app_put(app, y++, 2, cols - 4, line, 0);
+    }
+    if (y == top + 2)
+        app_put(app, y, 2, cols - 4,
+                "Empty. Add mentors from the directory; requests come with the workflow.", 0);
+    cJSON_Delete(wl);
+}
+
+static void matches_draw(struct app *app, int top, int rows, int cols)
+{
+    static const char *const lines[] = {
+        "Current and past pairings: partner, kind, start, sessions done, next session.",
+        "They appear here after a sync once a mentor accepts a request.",
+    };
+    cJSON *pairings = store_list(app->store, app->opt.programme, "pairings");
+    int n = cJSON_GetArraySize(pairings);
+    if (n == 0) {
+        list_lines(app, top, rows, cols, "Matches", lines, 2);
+    } else {
+        app_put(app, top, 0, cols, "Matches", A_BOLD);
+        int y = top + 2;
+        const cJSON *p;
+        cJSON_ArrayForEach(p, pairings)
+        {
+            if (y >= top + rows)
+                break;
+            const cJSON *partner = cJSON_GetObjectItemCaseSensitive(p, "partner");
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(partner, "name");
+            const cJSON *kind = cJSON_GetObjectItemCaseSensitive(p, "kind");
+            const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
+            char line[512];
+            snprintf(line, sizeof line, "%s  %s  %s",
+                     cJSON_IsString(name) ? name->valuestring : "?",
+                     cJSON_IsString(kind) ? kind->valuestring : "",
+                     cJSON_IsString(state) ? state->valuestring : "");
+            app_put(app, y++, 2, cols - 4, line, 0);
+        }
+    }
+    cJSON_Delete(pairings);
+}
+
+static void sessions_draw(struct app *app, int top, int rows, int cols)
+{
+    static const char *const lines[] = {
+        "The session plan of the selected pairing: numbered sessions with their agenda,",
+        "booking (also recurring), rescheduling, the calendar invitation, and feedback.",
+    };
+    list_lines(app, top, rows, cols, "Sessions", lines, 2);
+}
+
+static void notes_draw(struct app *app, int top, int rows, int cols)
+{
+    static const char *const lines[] = {
+        "Private session notes, encrypted on this device before they are stored or sent:",
+        "the programme's administrators and the server's operator cannot read them.",
+    };
+    list_lines(app, top, rows, cols, "Notes", lines, 2);
+}
+
+static void profile_draw(struct app *app, int top, int rows, int cols)
+{
+    app_put(app, top, 0, cols, "Your profile", A_BOLD);
+    cJSON *p = store_get(app->store, app->opt.programme, "profile", NULL);
+    if (!p) {
+        app_put(app, top + 2, 2, cols - 4,
+                "Not in the local store yet: it comes with the first sync.", 0);
+        return;
+    }
+    int y = top + 2;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, p)
+    {
+        if (y >= top + rows)
+            break;
+        char value[512] = "";
+        if (cJSON_IsString(f)) {
+            snprintf(value, sizeof value, "%s", f->valuestring);
+        } else {
+            char *t = cJSON_PrintUnformatted(f);
+            snprintf(value, sizeof value, "%s", t ? t : "");
+            cJSON_free(t);
+        }
+        char line[640];
+        snprintf(line, sizeof line, "%-18s %s", f->string, value);
+        app_put(app, y++, 2, cols - 4, line, 0);
+    }
+    cJSON_Delete(p);
+}
+
+static int no_requests(struct app *app, enum request req)
+{
+    (void)app;
+    (void)req;
+    return APP_UNHANDLED;
+}
+
+const struct screen_ops screen_WISHLIST_ops = {.draw = wishlist_draw, .handle = no_requests};
+const struct screen_ops screen_MATCHES_ops = {.draw = matches_draw, .handle = no_requests};
+const struct screen_ops screen_SESSIONS_ops = {.draw = sessions_draw, .handle = no_requests};
+const struct screen_ops screen_NOTES_ops = {.draw = notes_draw, .handle = no_requests};
+const struct screen_ops screen_PROFILE_ops = {.draw = profile_draw, .handle = no_requests};
