@@ -1,0 +1,422 @@
+/* test_ui.c - the real mento program, driven by MENTO_SCRIPT against a real
+ * mentod: screens dumped and compared with tests/ui/expected/, the
+ * directory filtered several ways, a profile opened, the help listing keys,
+ * a user's keymap applied and a broken one reported, resizes down to a
+ * too-small terminal, and wide scripts aligned. Set MENTO_UI_UPDATE=1 to
+ * rewrite the expected files after a deliberate change (then read the diff). */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "mento/text.h"
+
+struct ui {
+    struct harness *h;
+    char dir[64];
+    char url[64];
+    struct harness_user mentee;
+};
+
+static const struct {
+    const char *name, *grade, *entity, *station, *tz, *langs, *network;
+} mentors[] = {
+    {"Nguyễn Thị Lan", "P-4", "UNDP", "Bangkok", "Asia/Bangkok", "en|fr",
+     "Political, Peace and Humanitarian"},
+    {"王小明", "P-5", "UNICEF", "Beijing", "Asia/Shanghai", "en", "Management and Operations"},
+    {"أحمد المصري", "D-1", "UNHCR", "Amman", "Asia/Amman", "en|fr",
+     "Political, Peace and Humanitarian"},
+    {"Zoë Müller", "P-3", "OCHA", "Nairobi", "Africa/Nairobi", "fr", "Economic and Social"},
+    {"Карим Хаддад", "P-4", "WFP", "Moscow", "Europe/Moscow", "en", "Management and Operations"},
+    {"José Pérez", "P-5", "UNDP", "Bogotá", "America/Bogota", "en|fr", "Economic and Social"},
+    {"Amara Okafor", "G-7", "UNEP", "Nairobi", "Africa/Nairobi", "en",
+     "Political, Peace and Humanitarian"},
+};
+#define N_MENTORS (sizeof mentors / sizeof mentors[0])
+
+static const char *env_or_fail(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        fail_msg("%s is not set", name);
+    return v;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+/* Run mento with `args` (NULL-terminated) in the test's XDG directories;
+ * returns the exit status, -1 when it did not exit normally. */
+static int run_mento(struct ui *u, const char *script, const char *size, char **args)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char cfg[96], data[96], state[96];
+        snprintf(cfg, sizeof cfg, "%s/config", u->dir);
+        snprintf(data, sizeof data, "%s/data", u->dir);
+        snprintf(state, sizeof state, "%s/state", u->dir);
+        setenv("XDG_CONFIG_HOME", cfg, 1);
+        setenv("XDG_DATA_HOME", data, 1);
+        setenv("XDG_STATE_HOME", state, 1);
+        setenv("TERM", "xterm-256color", 1);
+        setenv("LANG", "C.UTF-8", 1);
+        setenv("NO_COLOR", "1", 1);
+        setenv("MENTO_PASSWORD", HARNESS_PASSWORD, 1);
+        if (script)
+            setenv("MENTO_SCRIPT", script, 1);
+        if (size)
+            setenv("MENTO_SCRIPT_SIZE", size, 1);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, STDIN_FILENO);
+        dup2(STDERR_FILENO, STDOUT_FILENO); /* stdout is the TAP stream */
+        execv(env_or_fail("MENTO"), args);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run a script at `size`; the screens it saves go to <dir>/<name>.txt. */
+static void run_script(struct ui *u, const char *size, const char *lines)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/script", u->dir);
+    write_file(path, lines);
+    char *args[] = {"mento", "--server", u->url, NULL};
+    assert_int_equal(run_mento(u, path, size, args), 0);
+}
+
+/* The sync time changes from run to run. */
+static char *normalise(const char *text)
+{
+    char *out = strdup(text);
+    regex_t re;
+    assert_int_equal(
+        regcomp(&re, "synced [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}", REG_EXTENDED), 0);
+    regmatch_t m;
+    char *p = out;
+    while (regexec(&re, p, 1, &m, 0) == 0) {
+        memcpy(p + m.rm_so, "synced YYYY-MM-DD hh:mm", 23);
+        p += m.rm_eo;
+    }
+    regfree(&re);
+    return out;
+}
+
+/* Compare a saved screen with tests/ui/expected/<name>.txt. */
+static void expect_screen(struct ui *u, const char *name)
+{
+    char got_path[128], want_path[1024];
+    snprintf(got_path, sizeof got_path, "%s/%s.txt", u->dir, name);
+    snprintf(want_path, sizeof want_path, "%s/tests/ui/expected/%s.txt",
+             env_or_fail("MENTO_SOURCE_ROOT"), name);
+    char *raw = read_file(got_path);
+    if (!raw)
+        fail_msg("the script saved no screen %s", got_path);
+    char *got = normalise(raw);
+    free(raw);
+    if (getenv("MENTO_UI_UPDATE")) {
+        write_file(want_path, got);
+        free(got);
+        return;
+    }
+    char *want = read_file(want_path);
+    if (!want || strcmp(want, got) != 0) {
+        fprintf(stderr, "# screen %s differs from %s:\n", name, want_path);
+        fprintf(stderr, "# ---- got ----\n%s# ----\n", got);
+        free(want);
+        free(got);
+        fail_msg("screen %s is not as expected", name);
+    }
+    free(want);
+    free(got);
+}
+
+static int setup(void **state)
+{
+    setlocale(LC_CTYPE, "C.UTF-8");
+    struct ui *u = calloc(1, sizeof *u);
+    if (!u || harness_start(&u->h) != 0)
+        return -1;
+    snprintf(u->url, sizeof u->url, "http://127.0.0.1:%u", (unsigned)harness_port(u->h));
+    snprintf(u->dir, sizeof u->dir, "/tmp/mento-ui-XXXXXX");
+    if (!mkdtemp(u->dir))
+        return -1;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/config", u->dir);
+    mkdir(sub, 0700);
+    snprintf(sub, sizeof sub, "%s/config/mento", u->dir);
+    mkdir(sub, 0700);
+    for (size_t i = 0; i < N_MENTORS; i++) {
+        cJSON *p = harness_profile_new(mentors[i].name);
+        harness_json_set_str(p, "grade", mentors[i].grade);
+        harness_json_set_str(p, "entity", mentors[i].entity);
+        harness_json_set_str(p, "duty_station", mentors[i].station);
+        harness_json_set_str(p, "timezone", mentors[i].tz);
+        harness_json_set_str(p, "job_network", mentors[i].network);
+        harness_json_set(p, "languages", harness_json_strings(mentors[i].langs));
+        harness_json_set_int(p, "years_experience", 6 + (int64_t)i * 3);
+        struct harness_account a = {.roles = "mentor", .profile = p};
+        struct harness_user m;
+        harness_register_ok(u->h, &a, &m);
+        cJSON_Delete(p);
+    }
+    cJSON *p = harness_profile_new("Amina Diallo");
+    harness_json_set_str(p, "grade", "P-2");
+    harness_json_set_str(p, "timezone", "Africa/Nairobi");
+    harness_json_set_str(p, "duty_station", "Nairobi");
+    harness_json_set_str(p, "job_network", "Political, Peace and Humanitarian");
+    harness_json_set(p, "languages", harness_json_strings("en|fr"));
+    char email[128];
+    harness_email(u->h, "amina", email, sizeof email);
+    struct harness_account a = {.email = email, .profile = p};
+    harness_register_ok(u->h, &a, &u->mentee);
+    cJSON_Delete(p);
+    *state = u;
+    return 0;
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "# could not remove %s\n", dir);
+}
+
+static int teardown(void **state)
+{
+    struct ui *u = *state;
+    harness_stop(u->h);
+    rm_rf(u->dir);
+    free(u);
+    return 0;
+}
+
+static void login_keeps_only_a_token(void **state)
+{
+    struct ui *u = *state;
+    char *args[] = {"mento", "login", "--server", u->url, "--email", u->mentee.email, NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, args), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/data/mento/session.json", u->dir);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    char *text = read_file(path);
+    assert_non_null(strstr(text, "\"token\""));
+    assert_null(strstr(text, HARNESS_PASSWORD));
+    free(text);
+    /* A wrong password is refused with the server's reason, exit 1. */
+    char *bad[] = {"mento", "login", "--server", u->url, "--email", "nobody@example.org", NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, bad), 1);
+    /* `mento sync` from the command line: exit 0. */
+    char *sync[] = {"mento", "sync", NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, sync), 0);
+}
+
+static void directory_filtered(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n"
+             ":save-display %s/directory.txt\n"
+             "/\n:type lan\n<Enter>\n"
+             ":save-display %s/filter-text.txt\n"
+             "c\nd\n:type nai\n<Enter>\n"
+             ":save-display %s/filter-station.txt\n"
+             "l l\n"
+             ":save-display %s/filter-station-fr.txt\n"
+             "c\ng\n:type P-5\n<Enter>\ns\n"
+             ":save-display %s/filter-grade-by-name.txt\n"
+             "c\n/\n:type zzz\n<Enter>\n"
+             ":save-display %s/filter-nothing.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "120x40", script);
+    expect_screen(u, "directory");
+    expect_screen(u, "filter-text");
+    expect_screen(u, "filter-station");
+    expect_screen(u, "filter-station-fr");
+    expect_screen(u, "filter-grade-by-name");
+    expect_screen(u, "filter-nothing");
+}
+
+static void profile_and_help(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n<Down>\np\n"
+             ":save-display %s/profile-wide.txt\n"
+             ":resize 80x24\n"
+             ":save-display %s/profile-narrow.txt\n"
+             "<Esc>\n?\n"
+             ":save-display %s/help.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir);
+    run_script(u, "120x40", script);
+    expect_screen(u, "profile-wide");
+    expect_screen(u, "profile-narrow");
+    expect_screen(u, "help");
+}
+
+static void resize_down_to_too_small(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n"
+             ":save-display %s/size-120x40.txt\n"
+             ":resize 80x24\n:save-display %s/size-80x24.txt\n"
+             ":resize 60x20\n:save-display %s/size-60x20.txt\n"
+             ":resize 120x40\n:save-display %s/size-back.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "120x40", script);
+    expect_screen(u, "size-80x24");
+    expect_screen(u, "size-60x20");
+    /* Back to the first size, the same screen as before. */
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/size-120x40.txt", u->dir);
+    snprintf(b, sizeof b, "%s/size-back.txt", u->dir);
+    char *x = read_file(a), *y = read_file(b);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+}
+
+/* Every row of the list puts the grade at the same display column as the
+ * header, whatever the script of the name. */
+static void wide_scripts_aligned(void **state)
+{
+    struct ui *u = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/directory.txt", u->dir);
+    char *text = read_file(path);
+    assert_non_null(text);
+    int grade_col = -1, rows = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *g = strstr(line, "Grade");
+        if (g && grade_col < 0) {
+            *g = '\0';
+            grade_col = text_width(line);
+            continue;
+        }
+        if (grade_col < 0)
+            continue;
+        for (size_t i = 0; i < N_MENTORS; i++) {
+            char *name = strstr(line, mentors[i].name);
+            char *grade = name ? strstr(name + strlen(mentors[i].name), mentors[i].grade) : NULL;
+            if (!grade)
+                continue;
+            *grade = '\0';
+            if (text_width(line) != grade_col)
+                fail_msg("%s: grade at column %d, header at %d", mentors[i].name, text_width(line),
+                         grade_col);
+            rows++;
+        }
+    }
+    assert_int_equal(rows, (int)N_MENTORS);
+    free(text);
+}
+
+static void user_keymap_applied(void **state)
+{
+    struct ui *u = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/config/mento/keys", u->dir);
+    write_file(path, "# mine\nbind generic x quit\nbind directory J move-down\n");
+    char script[512];
+    snprintf(script, sizeof script,
+             ":wait-sync\nJ J\n:save-state %s/state.json\n?\n:save-display %s/help-user.txt\nx\n"
+             "# never reached: x quits\n:save-state %s/after.json\n",
+             u->dir, u->dir, u->dir);
+    run_script(u, "80x24", script);
+    snprintf(path, sizeof path, "%s/state.json", u->dir);
+    char *st = read_file(path);
+    assert_non_null(strstr(st, "\"selected\":\t2"));
+    free(st);
+    snprintf(path, sizeof path, "%s/after.json", u->dir);
+    assert_null(read_file(path));
+    expect_screen(u, "help-user");
+}
+
+static void broken_keymap_reported(void **state)
+{
+    struct ui *u = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/config/mento/keys", u->dir);
+    write_file(path, "bind generic x quit\nbind generic y fly-away\n");
+    char script[512];
+    snprintf(script, sizeof script, ":save-display %s/keys-broken.txt\nx\n", u->dir);
+    run_script(u, "80x24", script);
+    snprintf(path, sizeof path, "%s/keys-broken.txt", u->dir);
+    char *screen = read_file(path);
+    char want[256];
+    snprintf(want, sizeof want, "keymap: %s/config/mento/keys:2: unknown request \"fly-away\"",
+             u->dir);
+    char shown[81];
+    snprintf(shown, sizeof shown, "%.80s", want); /* the line may be cut at 80 columns */
+    if (!strstr(screen, shown) && !strstr(screen, "unknown request"))
+        fail_msg("the keymap error is not on screen:\n%s", screen);
+    assert_non_null(strstr(screen, ":2:"));
+    free(screen);
+    /* The log has the whole message. */
+    snprintf(path, sizeof path, "%s/state/mento/mento.log", u->dir);
+    char *log = read_file(path);
+    assert_non_null(log);
+    assert_non_null(strstr(log, want));
+    free(log);
+    snprintf(path, sizeof path, "%s/config/mento/keys", u->dir);
+    unlink(path);
+}
+
+static void server_exits_cleanly(void **state)
+{
+    struct ui *u = *state;
+    assert_int_equal(harness_stop_server(u->h), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(login_keeps_only_a_token), cmocka_unit_test(directory_filtered),
+        cmocka_unit_test(wide_scripts_aligned),     cmocka_unit_test(profile_and_help),
+        cmocka_unit_test(resize_down_to_too_small), cmocka_unit_test(user_keymap_applied),
+        cmocka_unit_test(broken_keymap_reported),   cmocka_unit_test(server_exits_cleanly),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
