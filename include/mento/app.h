@@ -69,7 +69,8 @@ struct app_options {
     const char *script;      /* MENTO_SCRIPT: drive from this file */
     int script_cols, script_rows;
     bool offline;
-    FILE *log; /* never the screen */
+    FILE *log;          /* never the screen */
+    int64_t started_ms; /* CLOCK_MONOTONIC at the start of main, for the log */
 };
 
 struct app {
@@ -96,6 +97,7 @@ struct app {
 
     int rows, cols;
     bool quit, dirty;
+    bool first_frame_logged;
     int64_t store_version; /* bumped when a sync applied */
 
     /* Scripted mode. */

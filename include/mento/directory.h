@@ -33,7 +33,7 @@ enum directory_facet_id {
 struct directory_entry {
     int64_t user_id;
     char *name;
-    char *search;                     /* folded: name, facets, skills, goals, bio */
+    char *search;                     /* folded: name, facets, skills, goals */
     uint32_t facet[DIRECTORY_FACETS]; /* index into the facet, UINT32_MAX: none */
     unsigned languages;               /* enum mento_lang bits */
     int score;                        /* 0..100 for the user as a mentee, -1: none */
@@ -58,6 +58,7 @@ struct directory {
     struct directory_facet facets[DIRECTORY_FACETS];
     size_t *order[2]; /* entries by score, by name */
     size_t *view;     /* the current selection, in the chosen order */
+    char *arena;      /* the entries' names and search texts, in score order */
     size_t n_view;
     /* The last filter, so that typing one more letter only narrows. */
     struct directory_filter last;

@@ -82,12 +82,13 @@ const char *screen_title(enum screen_id s);
  * with MKEY_ALT added for Meta/Alt. */
 typedef int32_t mento_key;
 #define MKEY_SPECIAL_BASE 0x110000
-#define MKEY_ALT     0x20000000
+#define MKEY_ALT          0x20000000
 
 #define SPECIAL_KEY_LIST(X)                                                                        \
     X(ENTER, "Enter")                                                                              \
-    X(TAB, "Tab") X(BACKTAB, "S-Tab") X(ESC, "Esc") X(SPACE, "Space") X(BACKSPACE, "Backspace")    \
-        X(DEL, "Del") X(INS, "Ins") X(UP, "Up") X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right")  \
+    X(TAB, "Tab")                                                                                  \
+    X(BACKTAB, "S-Tab") X(ESC, "Esc") X(SPACE, "Space") X(BACKSPACE, "Backspace") X(DEL, "Del")    \
+        X(INS, "Ins") X(UP, "Up") X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right")                \
             X(HOME, "Home") X(END, "End") X(PGUP, "PgUp") X(PGDN, "PgDn") X(F1, "F1") X(F2, "F2")  \
                 X(F3, "F3") X(F4, "F4") X(F5, "F5") X(F6, "F6") X(F7, "F7") X(F8, "F8")            \
                     X(F9, "F9") X(F10, "F10") X(F11, "F11") X(F12, "F12")

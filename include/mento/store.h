@@ -101,6 +101,24 @@ mento_status store_apply_sync(struct store *s, const char *programme, const cJSO
 mento_status store_mentors_each(struct store *s, const char *programme,
                                 bool (*fn)(const cJSON *mentor, void *arg), void *arg);
 int store_mentor_count(struct store *s, const char *programme);
+
+/* What the directory needs of one mentor, extracted and folded when the
+ * entry arrived (valid during the callback; any text may be NULL). Lists
+ * (skills, goals) are joined with newlines. */
+struct store_mentor_row {
+    int64_t user_id;
+    const char *name, *grade, *job_network, *entity, *duty_station, *timezone;
+    unsigned languages; /* enum mento_lang bits */
+    int years;
+    bool full;
+    const char *skills;
+    const char *f_name, *f_job_network, *f_entity, *f_duty_station, *f_skills, *f_goals;
+};
+/* Each mentor of `programme` in user id order, without parsing JSON; stop
+ * when `fn` returns false. */
+mento_status store_mentor_rows(struct store *s, const char *programme,
+                               bool (*fn)(const struct store_mentor_row *row, void *arg),
+                               void *arg);
 /* A copy (caller deletes) of a stored object: `kind` is "profile",
  * "membership", "wishlist", "current_request", "programme" or "vault" (whole
  * objects), or "requests", "pairings", "sessions", "notes", "notifications",

@@ -34,6 +34,14 @@ int64_t app_now(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Microseconds, for the first-frame figure. */
+static double mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -270,6 +278,11 @@ static void draw(struct app *app)
     curs_set(app->prompt.kind != PROMPT_NONE ? 1 : 0);
     refresh();
     app->dirty = false;
+    if (!app->first_frame_logged && app->opt.log && app->opt.started_ms) {
+        app->first_frame_logged = true;
+        fprintf(app->opt.log, "first frame %.1f ms after start, %zu mentors\n",
+                mono_us() / 1000.0 - (double)app->opt.started_ms, app->dir_loaded ? app->dir.n : 0);
+    }
 }
 
 /* ---- Prompts -------------------------------------------------------------------------- */

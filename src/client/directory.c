@@ -1,5 +1,6 @@
 /* directory.c - the mentor directory in memory: load and score from the
  * store, intern the facets, precompute both orders, filter per keystroke. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,13 +63,13 @@ static bool intern_grow(struct intern *t)
 
 /* The facet index of `value`, adding it when new; NONE for an empty value,
  * and on allocation failure (the entry is then filed under no value). */
-static uint32_t intern_add(struct intern *t, const char *value)
+static uint32_t intern_add(struct intern *t, const char *value, const char *folded)
 {
-    if (!value || !*value)
+    if (!value || !*value || !folded)
         return NONE;
     if ((t->n + 1) * 2 > t->cap && !intern_grow(t))
         return NONE;
-    char *f = utf8_fold(value);
+    char *f = strdup(folded);
     if (!f)
         return NONE;
     size_t j = hash(f) & (t->cap - 1);
@@ -107,8 +108,19 @@ static void intern_free(struct intern *t)
 
 /* ---- Loading ---------------------------------------------------------------- */
 
+/* Time zones seen while loading: looking one up in the zone database costs
+ * far more than everything else a mentor needs, and there are few. */
+#define TZ_CACHE 64
+struct tz_seen {
+    char name[64];
+    bool valid, has_offset;
+    int offset;
+};
+
 struct loader {
     struct directory *d;
+    struct tz_seen tz[TZ_CACHE];
+    size_t n_tz;
     size_t cap;
     struct intern interns[DIRECTORY_FACETS];
     const struct rules_match_input *me;
@@ -117,58 +129,66 @@ struct loader {
     mento_status status;
 };
 
-static const char *json_str(const cJSON *o, const char *key)
+static const struct tz_seen *tz_lookup(struct loader *l, const char *name)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The mentor's shown answers as a profile; answers that do not validate
- * are left out rather than losing the mentor. */
-static void profile_from_mentor(const cJSON *m, struct mento_profile *p)
-{
-    const cJSON *field;
-    cJSON_ArrayForEach(field, m)
-    {
-        struct codec_error err;
-        codec_profile_set_answer(p, field->string, field, &err);
+    for (size_t i = 0; i < l->n_tz; i++)
+        if (strcmp(l->tz[i].name, name) == 0)
+            return &l->tz[i];
+    struct tz_seen fresh = {.valid = false};
+    if (strlen(name) >= sizeof fresh.name)
+        return NULL;
+    snprintf(fresh.name, sizeof fresh.name, "%s", name);
+    fresh.valid = rules_timezone_valid(name);
+    struct rules_local_time lt;
+    if (fresh.valid && rules_local_time(l->now, name, &lt) == MENTO_OK) {
+        fresh.has_offset = true;
+        fresh.offset = lt.utc_offset;
     }
+    if (l->n_tz == TZ_CACHE)
+        l->n_tz = 0; /* more zones than expected: start the cache over */
+    l->tz[l->n_tz] = fresh;
+    return &l->tz[l->n_tz++];
 }
 
-/* Append `s` folded to the search text being built. */
-static bool search_add(char **buf, size_t *len, size_t *cap, const char *s)
+/* Split a newline-joined list (copied into `buf`) into at most
+ * MENTO_MAX_TAGS pointers. */
+static size_t split_list(const char *list, char *buf, size_t cap, char **out)
 {
-    if (!s || !*s)
+    size_t n = 0;
+    if (!list || !*list || strlen(list) >= cap)
+        return 0;
+    memcpy(buf, list, strlen(list) + 1);
+    for (char *p = buf; p && n < MENTO_MAX_TAGS;) {
+        out[n++] = p;
+        p = strchr(p, '\n');
+        if (p)
+            *p++ = '\0';
+    }
+    return n;
+}
+
+/* Append `folded` (already folded) to the search text being built. */
+static bool search_add(char *buf, size_t *len, size_t cap, const char *folded)
+{
+    if (!folded || !*folded)
         return true;
-    char *f = utf8_fold(s);
-    if (!f)
-        return false;
-    size_t n = strlen(f);
-    if (*len + n + 2 > *cap) {
-        size_t ncap = (*len + n + 2) * 2;
-        char *b = realloc(*buf, ncap);
-        if (!b) {
-            free(f);
-            return false;
-        }
-        *buf = b;
-        *cap = ncap;
-    }
-    memcpy(*buf + *len, f, n);
+    size_t n = strlen(folded);
+    if (*len + n + 2 > cap)
+        return true; /* an over-long entry is searched on what fits */
+    memcpy(buf + *len, folded, n);
     *len += n;
-    (*buf)[(*len)++] = '\n';
-    (*buf)[*len] = '\0';
-    free(f);
+    buf[(*len)++] = '\n';
+    buf[*len] = '\0';
     return true;
 }
 
-static bool load_one(const cJSON *m, void *arg)
+/* One mentor, from the store's index: the texts were folded when the entry
+ * arrived, so opening even a large directory is reading columns, interning
+ * the facets and scoring. */
+static bool load_one(const struct store_mentor_row *r, void *arg)
 {
     struct loader *l = arg;
     struct directory *d = l->d;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "user_id");
-    if (!cJSON_IsNumber(id))
-        return true;
     if (d->n == l->cap) {
         size_t ncap = l->cap ? l->cap * 2 : 1024;
         struct directory_entry *e = realloc(d->entries, ncap * sizeof *e);
@@ -183,51 +203,79 @@ static bool load_one(const cJSON *m, void *arg)
         }
         l->cap = ncap;
     }
+    /* A profile of borrowed strings, for the score only. */
     struct mento_profile p;
-    mento_profile_init(&p);
-    profile_from_mentor(m, &p);
+    memset(&p, 0, sizeof p);
+    p.jpo_months = -1;
+    p.name = (char *)r->name;
+    p.job_network = (char *)r->job_network;
+    p.entity = (char *)r->entity;
+    p.duty_station = (char *)r->duty_station;
+    if (!r->grade || mento_grade_parse(r->grade, &p.grade) != MENTO_OK)
+        p.grade = MENTO_GRADE_NONE;
+    const struct tz_seen *tz = r->timezone ? tz_lookup(l, r->timezone) : NULL;
+    if (tz && tz->valid)
+        p.timezone = (char *)r->timezone;
+    p.languages = r->languages & MENTO_LANG_ALL;
+    p.years_experience = r->years;
+    char skills_buf[2048], f_skills_buf[2048], f_goals_buf[2048];
+    p.n_skills = split_list(r->skills, skills_buf, sizeof skills_buf, p.skills);
+
+    struct rules_match_input in;
+    memset(&in, 0, sizeof in);
+    in.profile = &p;
+    in.job_network = (char *)r->f_job_network;
+    in.entity = (char *)r->f_entity;
+    in.duty_station = (char *)r->f_duty_station;
+    in.n_skills = split_list(r->f_skills, f_skills_buf, sizeof f_skills_buf, in.skills);
+    if (in.n_skills != p.n_skills)
+        in.n_skills = p.n_skills < in.n_skills ? p.n_skills : in.n_skills;
+    in.n_goals = split_list(r->f_goals, f_goals_buf, sizeof f_goals_buf, in.goals);
+    if (tz) {
+        in.has_offset = tz->has_offset;
+        in.utc_offset = tz->offset;
+    }
+    const char *grade_name = mento_grade_name(p.grade);
+    char f_grade[16];
+    size_t gi = 0;
+    for (; grade_name[gi] && gi + 1 < sizeof f_grade; gi++)
+        f_grade[gi] =
+            (char)(grade_name[gi] >= 'A' && grade_name[gi] <= 'Z' ? grade_name[gi] - 'A' + 'a'
+                                                                  : grade_name[gi]);
+    f_grade[gi] = '\0';
 
     struct directory_entry *e = &d->entries[d->n];
     memset(e, 0, sizeof *e);
-    e->user_id = (int64_t)id->valuedouble;
-    e->name = strdup(p.name ? p.name : "");
+    e->user_id = r->user_id;
+    e->name = strdup(r->name ? r->name : "");
     e->languages = p.languages;
-    e->full = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "full"));
-    const char *facet_values[DIRECTORY_FACETS] = {
-        [DIRECTORY_JOB_NETWORK] = p.job_network,
-        [DIRECTORY_GRADE] = mento_grade_name(p.grade),
-        [DIRECTORY_ENTITY] = p.entity,
-        [DIRECTORY_DUTY_STATION] = p.duty_station,
-    };
+    e->full = r->full;
+    const char *values[DIRECTORY_FACETS] = {p.job_network, grade_name, p.entity, p.duty_station};
+    const char *folded[DIRECTORY_FACETS] = {in.job_network, f_grade, in.entity, in.duty_station};
     for (int f = 0; f < DIRECTORY_FACETS; f++)
-        e->facet[f] = intern_add(&l->interns[f], facet_values[f]);
+        e->facet[f] = intern_add(&l->interns[f], values[f], folded[f]);
 
-    char *search = NULL;
-    size_t len = 0, cap = 0;
-    bool ok = search_add(&search, &len, &cap, p.name);
+    /* Not the bio: it would triple the memory and the time of every
+     * keystroke for little; the profile pane shows it. */
+    char search[4096];
+    size_t len = 0;
+    search[0] = '\0';
+    search_add(search, &len, sizeof search, r->f_name);
     for (int f = 0; f < DIRECTORY_FACETS; f++)
-        ok = ok && search_add(&search, &len, &cap, facet_values[f]);
-    for (size_t i = 0; i < p.n_skills; i++)
-        ok = ok && search_add(&search, &len, &cap, p.skills[i]);
-    for (size_t i = 0; i < p.n_goals; i++)
-        ok = ok && search_add(&search, &len, &cap, p.goals[i]);
-    ok = ok && search_add(&search, &len, &cap, json_str(m, "bio"));
-    e->search = search ? search : strdup("");
-    l->sort_names[d->n] = utf8_fold(e->name ? e->name : "");
+        search_add(search, &len, sizeof search, folded[f]);
+    search_add(search, &len, sizeof search, r->f_skills);
+    search_add(search, &len, sizeof search, r->f_goals);
+    e->search = strdup(search);
+    l->sort_names[d->n] = strdup(r->f_name ? r->f_name : "");
 
     e->score = -1;
     if (l->me) {
-        struct rules_match_input in;
-        if (rules_match_input_init(&in, &p, l->now) == MENTO_OK) {
-            struct mento_score sc;
-            rules_match_score_prepared(l->me, &in, &sc);
-            e->score = sc.total;
-            rules_match_input_free(&in);
-        }
+        struct mento_score sc;
+        rules_match_score_prepared(l->me, &in, &sc);
+        e->score = sc.total;
     }
-    mento_profile_free(&p);
     d->n++;
-    if (!ok || !e->name || !e->search || !l->sort_names[d->n - 1]) {
+    if (!e->name || !e->search || !l->sort_names[d->n - 1]) {
         l->status = MENTO_ERR_NOMEM;
         return false;
     }
@@ -291,6 +339,48 @@ static mento_status sort_facet(struct directory *d, enum directory_facet_id f, c
     return MENTO_OK;
 }
 
+/* Lay the entries out in score order with their texts in one block, so that
+ * filtering (in score order by default) reads memory front to back. */
+static mento_status compact(struct directory *d)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < d->n; i++)
+        total += strlen(d->entries[i].name) + strlen(d->entries[i].search) + 2;
+    char *arena = malloc(total);
+    struct directory_entry *ne = malloc((d->n ? d->n : 1) * sizeof *ne);
+    size_t *pos = malloc((d->n ? d->n : 1) * sizeof *pos);
+    if (!arena || !ne || !pos) {
+        free(arena);
+        free(ne);
+        free(pos);
+        return MENTO_ERR_NOMEM; /* the caller keeps the loose layout */
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t old = d->order[DIRECTORY_BY_SCORE][i];
+        ne[i] = d->entries[old];
+        size_t nl = strlen(ne[i].name) + 1, sl = strlen(ne[i].search) + 1;
+        memcpy(arena + used, ne[i].search, sl);
+        free(ne[i].search);
+        ne[i].search = arena + used;
+        used += sl;
+        memcpy(arena + used, ne[i].name, nl);
+        free(ne[i].name);
+        ne[i].name = arena + used;
+        used += nl;
+        pos[old] = i;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        d->order[DIRECTORY_BY_SCORE][i] = i;
+        d->order[DIRECTORY_BY_NAME][i] = pos[d->order[DIRECTORY_BY_NAME][i]];
+    }
+    free(d->entries);
+    free(pos);
+    d->entries = ne;
+    d->arena = arena;
+    return MENTO_OK;
+}
+
 mento_status directory_load(struct directory *d, struct store *s, const char *programme,
                             const struct mento_profile *me, int64_t now)
 {
@@ -302,7 +392,15 @@ mento_status directory_load(struct directory *d, struct store *s, const char *pr
     bool have_me = me && rules_match_input_init(&mine, me, now) == MENTO_OK;
     if (have_me)
         l.me = &mine;
-    mento_status st = store_mentors_each(s, programme, load_one, &l);
+    /* Sized once: growing by doubling would copy and fault the pages twice. */
+    int expected = store_mentor_count(s, programme);
+    if (expected > 0) {
+        d->entries = malloc((size_t)expected * sizeof *d->entries);
+        l.sort_names = malloc((size_t)expected * sizeof *l.sort_names);
+        if (d->entries && l.sort_names)
+            l.cap = (size_t)expected;
+    }
+    mento_status st = store_mentor_rows(s, programme, load_one, &l);
     if (st == MENTO_OK)
         st = l.status;
     if (have_me)
@@ -351,6 +449,7 @@ mento_status directory_load(struct directory *d, struct store *s, const char *pr
         directory_free(d);
         return st;
     }
+    compact(d); /* without memory for it, the loose layout works as well */
     memcpy(d->view, d->order[DIRECTORY_BY_SCORE], d->n * sizeof *d->view);
     d->n_view = d->n;
     return MENTO_OK;
@@ -358,9 +457,13 @@ mento_status directory_load(struct directory *d, struct store *s, const char *pr
 
 void directory_free(struct directory *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        free(d->entries[i].name);
-        free(d->entries[i].search);
+    if (d->arena) {
+        free(d->arena);
+    } else {
+        for (size_t i = 0; d->entries && i < d->n; i++) {
+            free(d->entries[i].name);
+            free(d->entries[i].search);
+        }
     }
     free(d->entries);
     for (int f = 0; f < DIRECTORY_FACETS; f++) {

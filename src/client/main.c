@@ -525,6 +525,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     /* Nothing secret ends up in a core file. */
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
@@ -698,6 +700,7 @@ int main(int argc, char **argv)
         .script = getenv("MENTO_SCRIPT"),
         .offline = offline,
         .log = log,
+        .started_ms = (int64_t)started.tv_sec * 1000 + started.tv_nsec / 1000000,
     };
     const char *size = getenv("MENTO_SCRIPT_SIZE");
     if (size && sscanf(size, "%dx%d", &o.script_cols, &o.script_rows) != 2)

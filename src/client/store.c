@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "mento/store.h"
+#include "mento/utf8.h"
 
 struct store {
     sqlite3 *db;
@@ -52,7 +53,19 @@ static const char *const store_migrations[] = {
     "  message TEXT,"
     "  seen INTEGER NOT NULL DEFAULT 0"
     ");"
-    "CREATE INDEX outbox_queue ON outbox(programme, state, seq);",
+    "CREATE INDEX outbox_queue ON outbox(programme, state, seq);"
+    /* What the directory needs of each mentor, extracted and folded once
+     * when the entry arrives, so that opening a large directory reads
+     * columns instead of parsing JSON. Lists are joined with newlines. */
+    "CREATE TABLE mentor_index ("
+    "  programme TEXT NOT NULL,"
+    "  user_id INTEGER NOT NULL,"
+    "  name TEXT, grade TEXT, job_network TEXT, entity TEXT, duty_station TEXT,"
+    "  timezone TEXT, languages INTEGER, years INTEGER, full INTEGER, skills TEXT,"
+    "  f_name TEXT, f_job_network TEXT, f_entity TEXT, f_duty_station TEXT,"
+    "  f_skills TEXT, f_goals TEXT,"
+    "  PRIMARY KEY (programme, user_id)"
+    ");",
 };
 
 #define MIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -529,6 +542,126 @@ static mento_status apply_keyed(sqlite3 *db, const char *programme, const char *
     return delete_object(db, programme, kind, key);
 }
 
+static const char *member_str(const cJSON *m, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, key);
+    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/* The strings of an array member joined with newlines (folded when asked);
+ * NULL when empty or out of memory. */
+static char *joined(const cJSON *m, const char *key, bool fold)
+{
+    char *out = NULL;
+    size_t len = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, key))
+    {
+        if (!cJSON_IsString(it) || !it->valuestring[0] || strchr(it->valuestring, '\n'))
+            continue;
+        char *v = fold ? utf8_fold(it->valuestring) : strdup(it->valuestring);
+        if (!v)
+            continue;
+        size_t n = strlen(v);
+        char *b = realloc(out, len + n + 2);
+        if (!b) {
+            free(v);
+            break;
+        }
+        out = b;
+        if (len)
+            out[len++] = '\n';
+        memcpy(out + len, v, n + 1);
+        len += n;
+        free(v);
+    }
+    return out;
+}
+
+static void bind_folded(sqlite3_stmt *st, int col, const char *s, char **keep)
+{
+    *keep = s ? utf8_fold(s) : NULL;
+    if (*keep)
+        sqlite3_bind_text(st, col, *keep, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+static void bind_str(sqlite3_stmt *st, int col, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+static mento_status index_mentor(sqlite3 *db, const char *programme, int64_t id, const cJSON *m)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO mentor_index(programme, user_id, name, grade,"
+                           " job_network, entity, duty_station, timezone, languages, years, full,"
+                           " skills, f_name, f_job_network, f_entity, f_duty_station, f_skills,"
+                           " f_goals) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    unsigned langs = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "languages"))
+    {
+        if (cJSON_IsString(it) && strcmp(it->valuestring, "en") == 0)
+            langs |= 1u;
+        else if (cJSON_IsString(it) && strcmp(it->valuestring, "fr") == 0)
+            langs |= 2u;
+    }
+    const cJSON *years = cJSON_GetObjectItemCaseSensitive(m, "years_experience");
+    char *skills = joined(m, "skills", false), *f_skills = joined(m, "skills", true),
+         *f_goals = joined(m, "goals", true);
+    char *f[4];
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    bind_str(st, 3, member_str(m, "name"));
+    bind_str(st, 4, member_str(m, "grade"));
+    bind_str(st, 5, member_str(m, "job_network"));
+    bind_str(st, 6, member_str(m, "entity"));
+    bind_str(st, 7, member_str(m, "duty_station"));
+    bind_str(st, 8, member_str(m, "timezone"));
+    sqlite3_bind_int(st, 9, (int)langs);
+    sqlite3_bind_int(st, 10,
+                     cJSON_IsNumber(years) && years->valuedouble >= 0 && years->valuedouble < 80
+                         ? years->valueint
+                         : 0);
+    sqlite3_bind_int(st, 11, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "full")));
+    bind_str(st, 12, skills);
+    bind_folded(st, 13, member_str(m, "name"), &f[0]);
+    bind_folded(st, 14, member_str(m, "job_network"), &f[1]);
+    bind_folded(st, 15, member_str(m, "entity"), &f[2]);
+    bind_folded(st, 16, member_str(m, "duty_station"), &f[3]);
+    bind_str(st, 17, f_skills);
+    bind_str(st, 18, f_goals);
+    mento_status out = sqlite3_step(st) == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+    sqlite3_finalize(st);
+    for (int i = 0; i < 4; i++)
+        free(f[i]);
+    free(skills);
+    free(f_skills);
+    free(f_goals);
+    return out;
+}
+
+static mento_status unindex_mentor(sqlite3 *db, const char *programme, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "DELETE FROM mentor_index WHERE programme = ? AND user_id = ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    mento_status out = sqlite3_step(st) == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+    sqlite3_finalize(st);
+    return out;
+}
+
 static mento_status apply_mentor(sqlite3 *db, const char *programme, const cJSON *m)
 {
     char key[64];
@@ -561,6 +694,11 @@ static mento_status apply_mentor(sqlite3 *db, const char *programme, const cJSON
         out = MENTO_OK;
     sqlite3_finalize(st);
     free(text);
+    if (out == MENTO_OK) {
+        int64_t id = strtoll(key, NULL, 10);
+        out =
+            is_removed(m) ? unindex_mentor(db, programme, id) : index_mentor(db, programme, id, m);
+    }
     return out;
 }
 
@@ -627,14 +765,17 @@ static mento_status reset_programme(sqlite3 *db, const char *programme)
     mento_status out = MENTO_ERR_DB;
     /* The user's note records are never dropped by a reset (CRYPTO.md): the
      * server may have lost them, and they are re-uploaded. */
-    if (sqlite3_prepare_v2(db, "DELETE FROM mentors WHERE programme = ?", -1, &st, NULL) !=
-        SQLITE_OK)
-        return MENTO_ERR_DB;
-    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return MENTO_ERR_DB;
+    static const char *const drops[] = {"DELETE FROM mentors WHERE programme = ?",
+                                        "DELETE FROM mentor_index WHERE programme = ?"};
+    for (size_t i = 0; i < 2; i++) {
+        if (sqlite3_prepare_v2(db, drops[i], -1, &st, NULL) != SQLITE_OK)
+            return MENTO_ERR_DB;
+        sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return MENTO_ERR_DB;
+    }
     if (sqlite3_prepare_v2(db, "DELETE FROM objects WHERE programme = ? AND kind <> 'notes'", -1,
                            &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
@@ -766,7 +907,7 @@ int store_mentor_count(struct store *s, const char *programme)
 {
     sqlite3_stmt *st = NULL;
     int n = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM mentors WHERE programme = ?", -1, &st,
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM mentor_index WHERE programme = ?", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW)
@@ -837,4 +978,50 @@ mento_status store_put(struct store *s, const char *programme, const char *kind,
                        const cJSON *value)
 {
     return put_object(s->db, global_kind(kind) ? "" : programme, kind, key ? key : "", value);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+mento_status store_mentor_rows(struct store *s, const char *programme,
+                               bool (*fn)(const struct store_mentor_row *row, void *arg), void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT user_id, name, grade, job_network, entity, duty_station,"
+                           " timezone, languages, years, full, skills, f_name, f_job_network,"
+                           " f_entity, f_duty_station, f_skills, f_goals FROM mentor_index"
+                           " WHERE programme = ? ORDER BY user_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_mentor_row r = {
+            .user_id = sqlite3_column_int64(st, 0),
+            .name = col(st, 1),
+            .grade = col(st, 2),
+            .job_network = col(st, 3),
+            .entity = col(st, 4),
+            .duty_station = col(st, 5),
+            .timezone = col(st, 6),
+            .languages = (unsigned)sqlite3_column_int(st, 7),
+            .years = sqlite3_column_int(st, 8),
+            .full = sqlite3_column_int(st, 9) != 0,
+            .skills = col(st, 10),
+            .f_name = col(st, 11),
+            .f_job_network = col(st, 12),
+            .f_entity = col(st, 13),
+            .f_duty_station = col(st, 14),
+            .f_skills = col(st, 15),
+            .f_goals = col(st, 16),
+        };
+        if (!fn(&r, arg))
+            break;
+    }
+    mento_status out = rc == SQLITE_ROW || rc == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+    sqlite3_finalize(st);
+    return out;
 }
