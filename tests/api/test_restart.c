@@ -58,7 +58,7 @@ static void *write_until_killed(void *arg)
         else if (st < 0)
             break;
         char bio[64];
-        snprintf(bio, sizeof bio, "\"%d\"", n);
+        snprintf(bio, sizeof bio, "{\"value\":\"%d\"}", n);
         st = harness_request(w->h, "PUT", "/v1/me/profile/bio", w->token, bio, NULL, NULL, NULL);
         if (st == 200)
             w->last_bio = n;
