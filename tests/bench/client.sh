@@ -5,4 +5,6 @@ set -eu
 cd "$(dirname "$0")/../.."
 [ -d build-bench ] || meson setup build-bench --buildtype=release >/dev/null
 meson compile -C build-bench >/dev/null
-exec ./build-bench/tests/client-bench ./build-bench/src/client/mento ./build-bench/src/server/mentod
+./build-bench/tests/client-bench ./build-bench/src/client/mento ./build-bench/src/server/mentod
+exec ./build-bench/tests/keylatency ./build-bench/src/client/mento ./build-bench/src/server/mentod \
+    ./build-bench/tests/tools/linkemu
