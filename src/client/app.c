@@ -452,14 +452,13 @@ static int generic(struct app *app, enum request req)
 
 static void dispatch_key(struct app *app, mento_key key, int ch)
 {
-    if (app->message[0] && !app->message_error)
-        app->message[0] = '\0';
+    /* A message stays on screen until the next key (the log keeps it). */
+    app->message[0] = '\0';
+    app->message_error = false;
     if (app->prompt.kind != PROMPT_NONE) {
         prompt_key(app, key, ch);
         return;
     }
-    app->message_error = false;
-    app->message[0] = '\0';
     enum request req = keymap_lookup(&app->keymap, app->screen, key);
     if (req == REQ_NONE) {
         char name[32];
