@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -272,6 +273,7 @@ static pid_t start_demo(const char *mentod, char *url, size_t cap, char *dir)
     snprintf(port_file, sizeof port_file, "%s/port", dir);
     pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the benchmark */
         int null = open("/dev/null", 1);
         dup2(null, 1);
         dup2(null, 2);
