@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "mento/error.h"
 
 #define VAULT_KEY_BYTES    32
@@ -84,5 +86,59 @@ mento_status vault_record_key_id(const unsigned char *rec, size_t len, unsigned 
 mento_status vault_open(const unsigned char *key, const struct vault_binding *b,
                         const unsigned char *rec, size_t len, unsigned char **plain,
                         size_t *plain_len, char *why, size_t why_len);
+
+/* ---- The account's keys ----------------------------------------------------- *
+ * The password gives the key encryption key, which wraps a random root key;
+ * the root key wraps the items keys (which seal notes) and the user's key
+ * pairs; a recovery code wraps the root key too. All of it travels as one
+ * JSON "vault" object that the server stores and cannot open. */
+
+#define VAULT_RECOVERY_LEN    40 /* "XXXX-XXXX-..." and a NUL */
+#define VAULT_FINGERPRINT_LEN 48
+
+/* The unlocked keys, in sodium_malloc'd memory. */
+struct vault_keys {
+    int64_t user;
+    unsigned char *root;  /* VAULT_KEY_BYTES */
+    unsigned char *items; /* the current items key */
+    unsigned char items_id[VAULT_KEY_ID_BYTES];
+    unsigned char *box_secret; /* X25519 */
+    unsigned char box_public[32];
+    unsigned char *sign_secret; /* Ed25519, 64 bytes */
+    unsigned char sign_public[32];
+};
+
+/* A new vault for `user`: keys, the vault object (*blob, caller deletes) and
+ * a recovery code to show the user once. */
+mento_status vault_create(int64_t user, const char *password, const struct vault_kdf *kdf,
+                          struct vault_keys *keys, cJSON **blob, char *recovery);
+/* Unlock with the password (or, with `recovery`, the recovery code). Weak
+ * parameters in the object are refused before any work. `why` says what went
+ * wrong in words. */
+mento_status vault_unlock(const cJSON *blob, int64_t user, const char *password, bool recovery,
+                          struct vault_keys *keys, char *why, size_t why_len);
+/* A new password: only the root key is wrapped again (the items keys, the
+ * key pairs and every note stay as they are). */
+mento_status vault_change_password(cJSON *blob, const struct vault_keys *keys,
+                                   const char *new_password, const struct vault_kdf *kdf);
+void vault_keys_free(struct vault_keys *keys);
+
+/* What two people compare to know they have each other's real keys: eight
+ * groups of five digits from BLAKE2b of both public keys. */
+void vault_fingerprint(const unsigned char *box_public, const unsigned char *sign_public,
+                       char *out);
+
+/* A pairing's key for its shared notes, sealed to the recipient's X25519 key
+ * and signed by the sender over the pairing, the version, the recipient's key
+ * and the sealed bytes. *out (caller frees) is sealed key || signature. */
+mento_status vault_pair_key_seal(const struct vault_keys *sender, int64_t pairing, uint32_t version,
+                                 const unsigned char *recipient_box_public,
+                                 const unsigned char *pair_key, unsigned char **out,
+                                 size_t *out_len);
+/* Open a sealed pair key addressed to `me`, checking the sender's signature
+ * with their pinned signing key. */
+mento_status vault_pair_key_open(const struct vault_keys *me, int64_t pairing, uint32_t version,
+                                 const unsigned char *sender_sign_public, const unsigned char *in,
+                                 size_t len, unsigned char *pair_key, char *why, size_t why_len);
 
 #endif

@@ -287,6 +287,145 @@ static void weak_parameters_refused(void **state)
     assert_int_equal(vault_kdf_check(&ok, why, sizeof why), MENTO_OK);
 }
 
+static struct vault_kdf quick_kdf(void)
+{
+    struct vault_kdf k = {.opslimit = VAULT_OPS_MIN, .memlimit = VAULT_MEM_MIN};
+    randombytes_buf(k.salt, sizeof k.salt);
+    return k;
+}
+
+static void keys_create_unlock_recover_rewrap(void **state)
+{
+    (void)state;
+    struct vault_kdf kdf = quick_kdf();
+    struct vault_keys made, opened;
+    cJSON *blob;
+    char code[VAULT_RECOVERY_LEN];
+    assert_int_equal(vault_create(42, "first password", &kdf, &made, &blob, code), MENTO_OK);
+    assert_int_equal(strlen(code), 32); /* 26 digits in groups of four */
+    /* The object carries no secret in the clear. */
+    char *text = cJSON_PrintUnformatted(blob);
+    char *root_b64 = malloc(sodium_base64_encoded_len(32, sodium_base64_VARIANT_ORIGINAL));
+    sodium_bin2base64(root_b64, sodium_base64_encoded_len(32, sodium_base64_VARIANT_ORIGINAL),
+                      made.root, 32, sodium_base64_VARIANT_ORIGINAL);
+    assert_null(strstr(text, root_b64));
+    free(root_b64);
+
+    char why[200];
+    assert_int_equal(vault_unlock(blob, 42, "first password", false, &opened, why, sizeof why),
+                     MENTO_OK);
+    assert_memory_equal(opened.root, made.root, VAULT_KEY_BYTES);
+    assert_memory_equal(opened.items, made.items, VAULT_KEY_BYTES);
+    assert_memory_equal(opened.items_id, made.items_id, VAULT_KEY_ID_BYTES);
+    assert_memory_equal(opened.box_public, made.box_public, 32);
+    assert_memory_equal(opened.sign_public, made.sign_public, 32);
+    vault_keys_free(&opened);
+
+    /* Wrong password, other user: refused in words. */
+    assert_int_not_equal(vault_unlock(blob, 42, "second password", false, &opened, why, sizeof why),
+                         MENTO_OK);
+    assert_non_null(strstr(why, "password is not right"));
+    assert_int_not_equal(vault_unlock(blob, 43, "first password", false, &opened, why, sizeof why),
+                         MENTO_OK);
+
+    /* The recovery code opens it too, in any case and with dashes or not. */
+    char lower[VAULT_RECOVERY_LEN];
+    size_t j = 0;
+    for (size_t i = 0; code[i]; i++)
+        if (code[i] != '-')
+            lower[j++] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
+    lower[j] = '\0';
+    assert_int_equal(vault_unlock(blob, 42, lower, true, &opened, why, sizeof why), MENTO_OK);
+    assert_memory_equal(opened.root, made.root, VAULT_KEY_BYTES);
+    vault_keys_free(&opened);
+    assert_int_not_equal(vault_unlock(blob, 42, "0000-0000", true, &opened, why, sizeof why),
+                         MENTO_OK);
+
+    /* A new password re-wraps the root key only. */
+    cJSON *items_before = cJSON_Duplicate(cJSON_GetObjectItem(blob, "items_keys"), 1);
+    char *pair_before = strdup(cJSON_GetObjectItem(blob, "key_pair")->valuestring);
+    char *root_before = strdup(cJSON_GetObjectItem(blob, "root")->valuestring);
+    struct vault_kdf kdf2 = quick_kdf();
+    assert_int_equal(vault_change_password(blob, &made, "second password", &kdf2), MENTO_OK);
+    assert_true(cJSON_Compare(items_before, cJSON_GetObjectItem(blob, "items_keys"), 1));
+    assert_string_equal(pair_before, cJSON_GetObjectItem(blob, "key_pair")->valuestring);
+    assert_string_not_equal(root_before, cJSON_GetObjectItem(blob, "root")->valuestring);
+    assert_int_equal(vault_unlock(blob, 42, "second password", false, &opened, why, sizeof why),
+                     MENTO_OK);
+    assert_memory_equal(opened.items, made.items, VAULT_KEY_BYTES);
+    vault_keys_free(&opened);
+    assert_int_not_equal(vault_unlock(blob, 42, "first password", false, &opened, why, sizeof why),
+                         MENTO_OK);
+
+    /* Weak parameters offered by a server are refused before any work. */
+    cJSON *k = cJSON_GetObjectItem(blob, "kdf");
+    cJSON_ReplaceItemInObject(k, "memlimit", cJSON_CreateNumber(8 << 20));
+    assert_int_not_equal(vault_unlock(blob, 42, "second password", false, &opened, why, sizeof why),
+                         MENTO_OK);
+    assert_non_null(strstr(why, "too weak"));
+
+    cJSON_Delete(items_before);
+    free(pair_before);
+    free(root_before);
+    free(text);
+    cJSON_Delete(blob);
+    vault_keys_free(&made);
+}
+
+static void pair_keys_and_fingerprints(void **state)
+{
+    (void)state;
+    struct vault_kdf kdf = quick_kdf();
+    struct vault_keys a, b, c;
+    cJSON *ba, *bb, *bc;
+    char code[VAULT_RECOVERY_LEN];
+    assert_int_equal(vault_create(1, "a", &kdf, &a, &ba, code), MENTO_OK);
+    assert_int_equal(vault_create(2, "b", &kdf, &b, &bb, code), MENTO_OK);
+    assert_int_equal(vault_create(3, "c", &kdf, &c, &bc, code), MENTO_OK);
+    char fa[VAULT_FINGERPRINT_LEN], fa2[VAULT_FINGERPRINT_LEN], fb[VAULT_FINGERPRINT_LEN];
+    vault_fingerprint(a.box_public, a.sign_public, fa);
+    vault_fingerprint(a.box_public, a.sign_public, fa2);
+    vault_fingerprint(b.box_public, b.sign_public, fb);
+    assert_string_equal(fa, fa2);
+    assert_string_not_equal(fa, fb);
+    assert_int_equal(strlen(fa), 8 * 5 + 7);
+
+    unsigned char pk[VAULT_KEY_BYTES], got[VAULT_KEY_BYTES];
+    randombytes_buf(pk, sizeof pk);
+    unsigned char *sealed;
+    size_t len;
+    assert_int_equal(vault_pair_key_seal(&a, 41, 1, b.box_public, pk, &sealed, &len), MENTO_OK);
+    char why[200];
+    assert_int_equal(
+        vault_pair_key_open(&b, 41, 1, a.sign_public, sealed, len, got, why, sizeof why), MENTO_OK);
+    assert_memory_equal(got, pk, sizeof pk);
+    /* Another pairing or version, a key swapped in by someone else, a third
+     * person: refused. */
+    assert_int_not_equal(
+        vault_pair_key_open(&b, 42, 1, a.sign_public, sealed, len, got, why, sizeof why), MENTO_OK);
+    assert_int_not_equal(
+        vault_pair_key_open(&b, 41, 2, a.sign_public, sealed, len, got, why, sizeof why), MENTO_OK);
+    assert_int_not_equal(
+        vault_pair_key_open(&b, 41, 1, c.sign_public, sealed, len, got, why, sizeof why), MENTO_OK);
+    assert_non_null(strstr(why, "not signed"));
+    assert_int_not_equal(
+        vault_pair_key_open(&c, 41, 1, a.sign_public, sealed, len, got, why, sizeof why), MENTO_OK);
+    for (size_t i = 0; i < len; i++) {
+        sealed[i] ^= 1;
+        assert_int_not_equal(
+            vault_pair_key_open(&b, 41, 1, a.sign_public, sealed, len, got, why, sizeof why),
+            MENTO_OK);
+        sealed[i] ^= 1;
+    }
+    free(sealed);
+    cJSON_Delete(ba);
+    cJSON_Delete(bb);
+    cJSON_Delete(bc);
+    vault_keys_free(&a);
+    vault_keys_free(&b);
+    vault_keys_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +435,8 @@ int main(void)
         cmocka_unit_test(random_nonces_never_repeat_text),
         cmocka_unit_test(subkeys_and_argon2id_are_pinned),
         cmocka_unit_test(weak_parameters_refused),
+        cmocka_unit_test(keys_create_unlock_recover_rewrap),
+        cmocka_unit_test(pair_keys_and_fingerprints),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
