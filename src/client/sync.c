@@ -160,8 +160,17 @@ bool sync_handle(struct sync *s, struct net_result *r, int64_t now_ms, struct sy
         snprintf(s->message, sizeof s->message,
                  "the server no longer accepts this login: run mento login");
         rep->failed = rep->round_done = true;
-    } else if (r->status == 429 || r->status >= 500 || !json) {
-        s->link = r->status >= 500 || !json ? SYNC_LINK_OFFLINE : SYNC_LINK_ONLINE;
+    } else if (!json && r->status < 500) {
+        /* A proxy's page, a captive portal, another service: not the API. */
+        s->link = SYNC_LINK_OFFLINE;
+        snprintf(s->message, sizeof s->message,
+                 "the server's answer (%ld) is not the mento API: check the server address or "
+                 "the network's login page",
+                 r->status);
+        back_off(s, now_ms, r->retry_after_s);
+        rep->failed = rep->round_done = true;
+    } else if (r->status == 429 || r->status >= 500) {
+        s->link = r->status >= 500 ? SYNC_LINK_OFFLINE : SYNC_LINK_ONLINE;
         snprintf(s->message, sizeof s->message, "the server answered %ld: %s", r->status,
                  error_message(json, "try again later"));
         back_off(s, now_ms, r->retry_after_s);

@@ -2,7 +2,11 @@
  * real mentod over HTTP: a first sync in pages, operations queued while the
  * server is down and sent once it is back, an answer lost on the way
  * (the same operation sent again is applied once), and a refused token. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +258,72 @@ static void refused_token_keeps_outbox(void **state)
     assert_int_equal(store_outbox_count(w->store, "together"), 0);
 }
 
+/* A captive portal: answers every request with a page of HTML. */
+static void *portal(void *arg)
+{
+    int ls = *(int *)arg;
+    for (int served = 0; served < 8; served++) {
+        int c = accept(ls, NULL, NULL);
+        if (c < 0)
+            break;
+        char buf[8192];
+        ssize_t n = recv(c, buf, sizeof buf, 0);
+        (void)n;
+        static const char page[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                                   "Content-Length: 38\r\nConnection: close\r\n\r\n"
+                                   "<html>Please log in to the Wi-Fi</html>";
+        if (send(c, page, sizeof page - 2, 0) < 0)
+            break;
+        close(c);
+    }
+    return NULL;
+}
+
+/* Something that is not the API answers (a hotel's login page): the client
+ * says so, stays offline and keeps everything. */
+static void not_the_api_is_named(void **state)
+{
+    struct world *w = *state;
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(ls, 8), 0);
+    socklen_t al = sizeof a;
+    getsockname(ls, (struct sockaddr *)&a, &al);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, portal, &ls), 0);
+    char url[64], err[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+    struct net *n = NULL;
+    struct net_options o = {.base_url = url, .connect_timeout_s = 2};
+    assert_int_equal(net_open(&n, &o, err, sizeof err), MENTO_OK);
+    struct sync s;
+    sync_init(&s, w->store, n, "together", 5);
+    char before[STORE_CURSOR_MAX];
+    store_cursor(w->store, "together", before, sizeof before);
+    sync_request(&s);
+    sync_step(&s, now_ms());
+    struct net_result r;
+    int64_t give_up = now_ms() + 10000;
+    while (!net_next_result(n, &r)) {
+        net_wait(n, -1, 100, NULL);
+        if (now_ms() > give_up)
+            fail_msg("no answer from the portal");
+    }
+    struct sync_report rep;
+    assert_true(sync_handle(&s, &r, now_ms(), &rep));
+    assert_true(rep.failed);
+    assert_int_equal(s.link, SYNC_LINK_OFFLINE);
+    assert_non_null(strstr(s.message, "not the mento API"));
+    char after[STORE_CURSOR_MAX];
+    store_cursor(w->store, "together", after, sizeof after);
+    assert_string_equal(before, after);
+    net_close(&n);
+    shutdown(ls, SHUT_RDWR);
+    close(ls);
+    pthread_join(t, NULL);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct world *w = *state;
@@ -267,6 +337,7 @@ int main(void)
         cmocka_unit_test(queued_offline_sent_when_back),
         cmocka_unit_test(lost_answer_is_not_applied_twice),
         cmocka_unit_test(refused_token_keeps_outbox),
+        cmocka_unit_test(not_the_api_is_named),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
