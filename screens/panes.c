@@ -15,36 +15,6 @@ static void list_lines(struct app *app, int top, int rows, int cols, const char 
         app_put(app, top + 2 + (int)i, 2, cols - 4, lines[i], 0);
 }
 
-static void wishlist_draw(struct app *app, int top, int rows, int cols)
-{
-    app_put(app, top, 0, cols, "Your wish-list", A_BOLD);
-    cJSON *wl = store_get(app->store, app->opt.programme, "wishlist", NULL);
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(wl, "items");
-    int y = top + 2;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, items)
-    {
-        if (y >= top + rows)
-            break;
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "mentor");
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
-        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(it, "position");
-        bool queued = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "queued"));
-        bool available = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "available"));
-        char line[512];
-        snprintf(line, sizeof line, "%2d. %s%s", cJSON_IsNumber(pos) ? pos->valueint : 0,
-                 cJSON_IsString(name) ? name->valuestring : "?",
-                 queued      ? "  (queued)"
-                 : available ? ""
-                             : "  (not available now)");
-        app_put(app, y++, 2, cols - 4, line, 0);
-    }
-    if (y == top + 2)
-        app_put(app, y, 2, cols - 4,
-                "Empty. Add mentors from the directory; requests come with the workflow.", 0);
-    cJSON_Delete(wl);
-}
-
 static void matches_draw(struct app *app, int top, int rows, int cols)
 {
     static const char *const lines[] = {
@@ -133,7 +103,6 @@ static int no_requests(struct app *app, enum request req)
     return APP_UNHANDLED;
 }
 
-const struct screen_ops screen_WISHLIST_ops = {.draw = wishlist_draw, .handle = no_requests};
 const struct screen_ops screen_MATCHES_ops = {.draw = matches_draw, .handle = no_requests};
 const struct screen_ops screen_SESSIONS_ops = {.draw = sessions_draw, .handle = no_requests};
 const struct screen_ops screen_NOTES_ops = {.draw = notes_draw, .handle = no_requests};

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "mento/directory.h"
+#include "mento/form.h"
 #include "mento/keymap.h"
 #include "mento/model.h"
 #include "mento/net.h"
@@ -29,7 +30,9 @@ enum {
 };
 
 struct app;
-struct _win_st;
+
+/* Called once when an open form is accepted or cancelled. */
+typedef void (*app_form_done)(struct app *app, enum form_result result);
 
 /* The whole contract of a screen. */
 struct screen_ops {
@@ -92,6 +95,13 @@ struct app {
     enum screen_id screen;
     size_t sel[SCREEN_COUNT], top[SCREEN_COUNT];
     struct prompt prompt;
+    struct form form; /* a dialogue over the screen, when form_open */
+    bool form_open;
+    app_form_done form_done;
+    int64_t form_ref;     /* what the dialogue is about (an id) */
+    char form_title[160]; /* room for the dialogue's title and message */
+    char form_text[512];
+    char form_body[1200]; /* the operation the dialogue will queue */
     char message[256];
     bool message_error;
 
@@ -130,6 +140,9 @@ void app_refilter(struct app *app);
  * applied by the caller) and ask for a sync. */
 mento_status app_queue(struct app *app, const char *type, const char *body_json);
 int64_t app_now(void);
+/* Show app->form (set up with form_init/form_add) over the screen; `done`
+ * runs when it is accepted or cancelled. */
+void app_form_open(struct app *app, app_form_done done, int64_t ref);
 /* Open the prompt for the free text or a facet (enum directory_facet_id). */
 void app_prompt_open(struct app *app, enum prompt_kind kind, int facet);
 

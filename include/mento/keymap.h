@@ -60,6 +60,13 @@ enum screen_id {
     X(SORT, "sort", "Sort by match score or by name")                                              \
     X(TOGGLE_PROFILE, "toggle-profile", "Show or hide the profile of the selected mentor")         \
     X(WISHLIST_ADD, "wishlist-add", "Add the selected mentor to your wish-list")                   \
+    X(ITEM_UP, "item-up", "Move the selected entry up the list")                                   \
+    X(ITEM_DOWN, "item-down", "Move the selected entry down the list")                             \
+    X(ITEM_REMOVE, "item-remove", "Remove the selected entry")                                     \
+    X(REQUEST_SEND, "request-send", "Ask the first available mentor on your wish-list")            \
+    X(REQUEST_WITHDRAW, "request-withdraw", "Withdraw your open request")                          \
+    X(CASCADE_TOGGLE, "cascade-toggle",                                                            \
+      "Pass a declined or expired request on down the list, or not")                               \
     X(SYNC, "sync", "Sync with the server now")                                                    \
     X(REDRAW, "redraw", "Redraw the whole screen")
 
@@ -87,11 +94,12 @@ typedef int32_t mento_key;
 #define SPECIAL_KEY_LIST(X)                                                                        \
     X(ENTER, "Enter")                                                                              \
     X(TAB, "Tab")                                                                                  \
-    X(BACKTAB, "S-Tab") X(ESC, "Esc") X(SPACE, "Space") X(BACKSPACE, "Backspace") X(DEL, "Del")    \
-        X(INS, "Ins") X(UP, "Up") X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right")                \
-            X(HOME, "Home") X(END, "End") X(PGUP, "PgUp") X(PGDN, "PgDn") X(F1, "F1") X(F2, "F2")  \
-                X(F3, "F3") X(F4, "F4") X(F5, "F5") X(F6, "F6") X(F7, "F7") X(F8, "F8")            \
-                    X(F9, "F9") X(F10, "F10") X(F11, "F11") X(F12, "F12")
+    X(BACKTAB, "S-Tab")                                                                            \
+    X(ESC, "Esc") X(SPACE, "Space") X(BACKSPACE, "Backspace") X(DEL, "Del") X(INS, "Ins")          \
+        X(UP, "Up") X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right") X(HOME, "Home")              \
+            X(END, "End") X(PGUP, "PgUp") X(PGDN, "PgDn") X(F1, "F1") X(F2, "F2") X(F3, "F3")      \
+                X(F4, "F4") X(F5, "F5") X(F6, "F6") X(F7, "F7") X(F8, "F8") X(F9, "F9")            \
+                    X(F10, "F10") X(F11, "F11") X(F12, "F12")
 
 enum special_key {
     MKEY_NONE_ = MKEY_SPECIAL_BASE,

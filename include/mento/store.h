@@ -59,6 +59,11 @@ int store_outbox_count(struct store *s, const char *programme);
  * so a lost answer just sends them again with the same ids. */
 cJSON *store_outbox_batch(struct store *s, const char *programme);
 
+/* The operations still queued, oldest first, as {"op_id","type","body"}
+ * (caller deletes; the first STORE_OPS_PER_SYNC): what the screens mark as
+ * "queued". */
+cJSON *store_outbox_queued(struct store *s, const char *programme);
+
 /* An operation the server refused: what the user must be told. */
 struct store_refusal {
     char op_id[STORE_OP_ID_LEN];

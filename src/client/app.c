@@ -261,6 +261,8 @@ static void draw_too_small(struct app *app)
         app_put(app, y + 1, wb < app->cols ? (app->cols - wb) / 2 : 0, app->cols, b, 0);
 }
 
+static void draw_form(struct app *app);
+
 static void draw(struct app *app)
 {
     getmaxyx(stdscr, app->rows, app->cols);
@@ -276,12 +278,93 @@ static void draw(struct app *app)
     draw_status(app);
     draw_message(app);
     curs_set(app->prompt.kind != PROMPT_NONE ? 1 : 0);
+    if (app->form_open)
+        draw_form(app);
     refresh();
     app->dirty = false;
     if (!app->first_frame_logged && app->opt.log && app->opt.started_ms) {
         app->first_frame_logged = true;
         fprintf(app->opt.log, "first frame %.1f ms after start, %zu mentors\n",
                 mono_us() / 1000.0 - (double)app->opt.started_ms, app->dir_loaded ? app->dir.n : 0);
+    }
+}
+
+/* ---- Dialogues ------------------------------------------------------------------ */
+
+void app_form_open(struct app *app, app_form_done done, int64_t ref)
+{
+    app->form_open = true;
+    app->form_done = done;
+    app->form_ref = ref;
+    app->dirty = true;
+}
+
+/* A box in the middle of the screen: title, message, fields, the error and
+ * the keys. */
+static void draw_form(struct app *app)
+{
+    const struct form *f = &app->form;
+    int w = app->cols - 8 < 76 ? app->cols - 8 : 76;
+    /* The message, wrapped at spaces into at most six lines. */
+    char wrapped[6][256];
+    int n_wrapped = 0;
+    for (const char *m = f->message; m && *m && n_wrapped < 6;) {
+        char piece[256];
+        text_fit(m, w - 4, 0, piece, sizeof piece);
+        size_t take = strlen(piece);
+        if (m[take] && m[take] != ' ') {
+            char *sp = strrchr(piece, ' ');
+            if (sp && sp > piece)
+                take = (size_t)(sp - piece);
+        }
+        if (take == 0)
+            break;
+        snprintf(wrapped[n_wrapped++], sizeof wrapped[0], "%.*s", (int)take, m);
+        m += take;
+        while (*m == ' ')
+            m++;
+    }
+    int lines = 4 + (n_wrapped ? n_wrapped + 1 : 0) + (int)f->n_fields + (f->error[0] ? 2 : 0);
+    int top = (app->rows - lines) / 2, left = (app->cols - w) / 2;
+    for (int y = top; y < top + lines; y++) {
+        move(y, left);
+        for (int x = 0; x < w; x++)
+            addch(' ' | A_REVERSE);
+    }
+    int y = top + 1;
+    app_put(app, y++, left + 2, w - 4, f->title ? f->title : "", A_REVERSE | A_BOLD);
+    for (int i = 0; i < n_wrapped; i++)
+        app_put(app, y++, left + 2, w - 4, wrapped[i], A_REVERSE);
+    if (n_wrapped)
+        y++;
+    int cursor_y = -1, cursor_x = 0;
+    for (size_t i = 0; i < f->n_fields; i++) {
+        const struct form_field *fd = &f->fields[i];
+        char label[64], line[1200];
+        snprintf(label, sizeof label, "%s%s:", fd->label, fd->required ? "" : " (optional)");
+        if (fd->kind == FORM_CHOICE)
+            snprintf(line, sizeof line, "%-22s < %s >", label, form_choice(fd));
+        else
+            snprintf(line, sizeof line, "%-22s %s", label, fd->value);
+        bool focus = i == f->focus;
+        app_put(app, y, left + 2, w - 4, line, focus ? A_BOLD : A_REVERSE);
+        if (focus && fd->kind != FORM_CHOICE) {
+            cursor_y = y;
+            cursor_x = left + 2 + 23 + form_cursor_column(f);
+        }
+        y++;
+    }
+    if (f->error[0]) {
+        y++;
+        app_put(app, y++, left + 2, w - 4, f->error, A_REVERSE | A_BOLD);
+    }
+    app_put(app, top + lines - 1, left + 2, w - 4,
+            f->n_fields ? "Enter accept · Esc cancel · Tab next field"
+                        : "y or Enter: go ahead · n or Esc: stop",
+            A_REVERSE);
+    if (cursor_y >= 0 && cursor_x < app->cols) {
+        curs_set(1);
+        move(cursor_y, cursor_x);
     }
 }
 
@@ -455,6 +538,16 @@ static void dispatch_key(struct app *app, mento_key key, int ch)
     /* A message stays on screen until the next key (the log keeps it). */
     app->message[0] = '\0';
     app->message_error = false;
+    if (app->form_open) {
+        enum form_result r = form_key(&app->form, key, ch);
+        app->dirty = true;
+        if (r != FORM_GOING_ON) {
+            app->form_open = false;
+            if (app->form_done)
+                app->form_done(app, r);
+        }
+        return;
+    }
     if (app->prompt.kind != PROMPT_NONE) {
         prompt_key(app, key, ch);
         return;

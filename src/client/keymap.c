@@ -240,6 +240,14 @@ static const char *const default_lines[] = {
     "bind directory s sort",
     "bind directory p toggle-profile",
     "bind directory w wishlist-add",
+    /* The wish-list. */
+    "bind wishlist + item-up",
+    "bind wishlist - item-down",
+    "bind wishlist d item-remove",
+    "bind wishlist <Del> item-remove",
+    "bind wishlist r request-send",
+    "bind wishlist x request-withdraw",
+    "bind wishlist c cascade-toggle",
 };
 
 void keymap_defaults(struct keymap *km)

@@ -269,6 +269,11 @@ int store_outbox_count(struct store *s, const char *programme)
     return n;
 }
 
+cJSON *store_outbox_queued(struct store *s, const char *programme)
+{
+    return store_outbox_batch(s, programme);
+}
+
 cJSON *store_outbox_batch(struct store *s, const char *programme)
 {
     sqlite3_stmt *st = NULL;
