@@ -404,6 +404,67 @@ static void broken_keymap_reported(void **state)
     unlink(path);
 }
 
+/* The server's view of the mentee's wish-list and requests. */
+static cJSON *server_get(struct ui *u, const char *path)
+{
+    struct harness_resp r = {0};
+    harness_call(u->h, "GET", path, u->mentee.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    cJSON *j = cJSON_Duplicate(r.json, 1);
+    harness_resp_free(&r);
+    return j;
+}
+
+/* From the directory to a request and back: two mentors wish-listed, the
+ * order changed, a request sent through the form and its confirmation, the
+ * deadline shown, the request withdrawn, the cascade turned off. */
+static void wishlist_and_request(void **state)
+{
+    struct ui *u = *state;
+    char script[2048];
+    snprintf(script, sizeof script,
+             ":wait-sync\n"
+             "w <Down> w\n"
+             ":wait-sync\n"
+             "2\n:wait-sync\n"
+             ":save-display %s/wishlist.txt\n"
+             "-\n:wait-sync\n"
+             "r\n<Tab>\n:type I would like to learn about field coordination.\n<Enter>\n"
+             ":save-display %s/request-confirm.txt\n"
+             "y\n:wait-sync\n"
+             ":save-display %s/request-open.txt\n"
+             "x\ny\n:wait-sync\n"
+             "c\n:wait-sync\n"
+             ":save-display %s/request-withdrawn.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "100x30", script);
+    expect_screen(u, "wishlist");
+    expect_screen(u, "request-confirm");
+    expect_screen(u, "request-open");
+    expect_screen(u, "request-withdrawn");
+
+    cJSON *wl = server_get(u, "/v1/programmes/together/wishlist");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(wl, "items");
+    assert_int_equal(cJSON_GetArraySize(items), 2);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(wl, "cascade")));
+    /* The first added went down one place: the second is first now. */
+    const cJSON *first = cJSON_GetArrayItem(items, 0);
+    const char *first_name =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(first, "mentor"), "name")
+            ->valuestring;
+    assert_string_equal(first_name, mentors[0].name);
+    cJSON *reqs = server_get(u, "/v1/programmes/together/requests");
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(reqs, "items");
+    assert_int_equal(cJSON_GetArraySize(ri), 1);
+    const cJSON *r0 = cJSON_GetArrayItem(ri, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(r0, "state")->valuestring, "withdrawn");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(r0, "message")->valuestring,
+                        "I would like to learn about field coordination.");
+    cJSON_Delete(wl);
+    cJSON_Delete(reqs);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct ui *u = *state;
@@ -416,7 +477,8 @@ int main(void)
         cmocka_unit_test(login_keeps_only_a_token), cmocka_unit_test(directory_filtered),
         cmocka_unit_test(wide_scripts_aligned),     cmocka_unit_test(profile_and_help),
         cmocka_unit_test(resize_down_to_too_small), cmocka_unit_test(user_keymap_applied),
-        cmocka_unit_test(broken_keymap_reported),   cmocka_unit_test(server_exits_cleanly),
+        cmocka_unit_test(broken_keymap_reported),
+        cmocka_unit_test(wishlist_and_request),   cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
