@@ -14,6 +14,7 @@
 #include "mento/app.h"
 #include "mento/codec.h"
 #include "mento/rules.h"
+#include "mento/text.h"
 
 static cJSON *wishlist_load(struct app *app)
 {
@@ -155,7 +156,9 @@ static void wishlist_draw(struct app *app, int top, int rows, int cols)
                             : cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(it, "listed"))
                                 ? "not in your directory now"
                                 : "cannot be asked now (full)";
-        snprintf(line, sizeof line, "%2zu. %-32s %s", i + 1, mentor_name(it), state);
+        char name[256];
+        text_fit_pad(mentor_name(it), 32, name, sizeof name);
+        snprintf(line, sizeof line, "%2zu. %s %s", i + 1, name, state);
         app_put(app, y++, 2, cols - 4, line, i == app->sel[SCREEN_WISHLIST] ? A_REVERSE : 0);
     }
 

@@ -266,6 +266,8 @@ static void cut_mid_answer_changes_nothing(void **state)
     assert_int_equal(store_cursor(w->store, "together", before, sizeof before), MENTO_OK);
     int mentors = store_mentor_count(w->store, "together");
 
+    /* The cut applies to the next connection: close the kept-alive ones. */
+    link_cmd(w, "drop");
     link_cmd(w, "cut-after 300");
     struct sync_report rep = run_round(w);
     assert_true(rep.failed);
