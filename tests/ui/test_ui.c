@@ -23,6 +23,8 @@ struct ui {
     char dir[64];
     char url[64];
     struct harness_user mentee;
+    struct harness_user mentor_users[16];
+    const char *who; /* NULL: the mentee's files; else a suffix for another person's */
 };
 
 static const struct {
@@ -81,10 +83,10 @@ static int run_mento(struct ui *u, const char *script, const char *size, char **
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        char cfg[96], data[96], state[96];
+        char cfg[96], data[128], state[128];
         snprintf(cfg, sizeof cfg, "%s/config", u->dir);
-        snprintf(data, sizeof data, "%s/data", u->dir);
-        snprintf(state, sizeof state, "%s/state", u->dir);
+        snprintf(data, sizeof data, "%s/data%s", u->dir, u->who ? u->who : "");
+        snprintf(state, sizeof state, "%s/state%s", u->dir, u->who ? u->who : "");
         setenv("XDG_CONFIG_HOME", cfg, 1);
         setenv("XDG_DATA_HOME", data, 1);
         setenv("XDG_STATE_HOME", state, 1);
@@ -187,8 +189,7 @@ static int setup(void **state)
         harness_json_set(p, "languages", harness_json_strings(mentors[i].langs));
         harness_json_set_int(p, "years_experience", 6 + (int64_t)i * 3);
         struct harness_account a = {.roles = "mentor", .profile = p};
-        struct harness_user m;
-        harness_register_ok(u->h, &a, &m);
+        harness_register_ok(u->h, &a, &u->mentor_users[i]);
         cJSON_Delete(p);
     }
     cJSON *p = harness_profile_new("Amina Diallo");
@@ -464,6 +465,52 @@ static void wishlist_and_request(void **state)
     cJSON_Delete(reqs);
 }
 
+/* The mentor's side: the one request shown, accepted from the keyboard;
+ * then the pairing in both people's lists. */
+static void mentor_accepts(void **state)
+{
+    struct ui *u = *state;
+    /* Amina asks Zoë (French-speaking, in Nairobi) through the API. */
+    const struct harness_user *zoe = &u->mentor_users[3];
+    char body[96];
+    snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"message\":\"Bonjour !\"}",
+             (long long)zoe->id);
+    struct harness_resp r = {0};
+    harness_call(u->h, "POST", "/v1/programmes/together/requests", u->mentee.token, body, NULL,
+                 &r);
+    harness_expect_status(&r, 201);
+    harness_resp_free(&r);
+
+    u->who = "-zoe";
+    char *login[] = {"mento", "login", "--server", u->url, "--email", (char *)zoe->email, NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, login), 0);
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n3\n:save-display %s/inbox.txt\n"
+             "a\n:save-display %s/accept-confirm.txt\ny\n:wait-sync\n"
+             ":save-display %s/matches-mentor.txt\n<Enter>\n"
+             ":save-display %s/partner.txt\nq\n",
+             u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "100x30", script);
+    u->who = NULL;
+    expect_screen(u, "inbox");
+    expect_screen(u, "accept-confirm");
+    expect_screen(u, "matches-mentor");
+    expect_screen(u, "partner");
+    /* The mentee's client shows the pairing too. */
+    snprintf(script, sizeof script, ":wait-sync\n3\n:save-display %s/matches-mentee.txt\nq\n",
+             u->dir);
+    run_script(u, "100x30", script);
+    expect_screen(u, "matches-mentee");
+    harness_call(u->h, "GET", "/v1/programmes/together/pairings?state=active", u->mentee.token,
+                 NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    int64_t total = 0;
+    assert_true(harness_int(r.json, "total", &total));
+    assert_int_equal(total, 1);
+    harness_resp_free(&r);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct ui *u = *state;
@@ -476,7 +523,9 @@ int main(void)
         cmocka_unit_test(login_keeps_only_a_token), cmocka_unit_test(directory_filtered),
         cmocka_unit_test(wide_scripts_aligned),     cmocka_unit_test(profile_and_help),
         cmocka_unit_test(resize_down_to_too_small), cmocka_unit_test(user_keymap_applied),
-        cmocka_unit_test(broken_keymap_reported),   cmocka_unit_test(wishlist_and_request),
+        cmocka_unit_test(broken_keymap_reported),
+        cmocka_unit_test(wishlist_and_request),
+        cmocka_unit_test(mentor_accepts),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
