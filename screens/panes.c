@@ -15,39 +15,6 @@ static void list_lines(struct app *app, int top, int rows, int cols, const char 
         app_put(app, top + 2 + (int)i, 2, cols - 4, lines[i], 0);
 }
 
-static void matches_draw(struct app *app, int top, int rows, int cols)
-{
-    static const char *const lines[] = {
-        "Current and past pairings: partner, kind, start, sessions done, next session.",
-        "They appear here after a sync once a mentor accepts a request.",
-    };
-    cJSON *pairings = store_list(app->store, app->opt.programme, "pairings");
-    int n = cJSON_GetArraySize(pairings);
-    if (n == 0) {
-        list_lines(app, top, rows, cols, "Matches", lines, 2);
-    } else {
-        app_put(app, top, 0, cols, "Matches", A_BOLD);
-        int y = top + 2;
-        const cJSON *p;
-        cJSON_ArrayForEach(p, pairings)
-        {
-            if (y >= top + rows)
-                break;
-            const cJSON *partner = cJSON_GetObjectItemCaseSensitive(p, "partner");
-            const cJSON *name = cJSON_GetObjectItemCaseSensitive(partner, "name");
-            const cJSON *kind = cJSON_GetObjectItemCaseSensitive(p, "kind");
-            const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
-            char line[512];
-            snprintf(line, sizeof line, "%s  %s  %s",
-                     cJSON_IsString(name) ? name->valuestring : "?",
-                     cJSON_IsString(kind) ? kind->valuestring : "",
-                     cJSON_IsString(state) ? state->valuestring : "");
-            app_put(app, y++, 2, cols - 4, line, 0);
-        }
-    }
-    cJSON_Delete(pairings);
-}
-
 static void sessions_draw(struct app *app, int top, int rows, int cols)
 {
     static const char *const lines[] = {
@@ -103,7 +70,6 @@ static int no_requests(struct app *app, enum request req)
     return APP_UNHANDLED;
 }
 
-const struct screen_ops screen_MATCHES_ops = {.draw = matches_draw, .handle = no_requests};
 const struct screen_ops screen_SESSIONS_ops = {.draw = sessions_draw, .handle = no_requests};
 const struct screen_ops screen_NOTES_ops = {.draw = notes_draw, .handle = no_requests};
 const struct screen_ops screen_PROFILE_ops = {.draw = profile_draw, .handle = no_requests};

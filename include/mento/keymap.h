@@ -65,6 +65,9 @@ enum screen_id {
     X(ITEM_REMOVE, "item-remove", "Remove the selected entry")                                     \
     X(REQUEST_SEND, "request-send", "Ask the first available mentor on your wish-list")            \
     X(REQUEST_WITHDRAW, "request-withdraw", "Withdraw your open request")                          \
+    X(REQUEST_ACCEPT, "request-accept", "Accept the request shown to you")                         \
+    X(REQUEST_DECLINE, "request-decline", "Decline the request shown to you")                      \
+    X(PAIRING_END, "pairing-end", "End the selected pairing")                                      \
     X(CASCADE_TOGGLE, "cascade-toggle",                                                            \
       "Pass a declined or expired request on down the list, or not")                               \
     X(SYNC, "sync", "Sync with the server now")                                                    \

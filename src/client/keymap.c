@@ -248,6 +248,10 @@ static const char *const default_lines[] = {
     "bind wishlist r request-send",
     "bind wishlist x request-withdraw",
     "bind wishlist c cascade-toggle",
+    /* Matches. */
+    "bind matches a request-accept",
+    "bind matches d request-decline",
+    "bind matches e pairing-end",
 };
 
 void keymap_defaults(struct keymap *km)
