@@ -33,36 +33,6 @@ static void notes_draw(struct app *app, int top, int rows, int cols)
     list_lines(app, top, rows, cols, "Notes", lines, 2);
 }
 
-static void profile_draw(struct app *app, int top, int rows, int cols)
-{
-    app_put(app, top, 0, cols, "Your profile", A_BOLD);
-    cJSON *p = store_get(app->store, app->opt.programme, "profile", NULL);
-    if (!p) {
-        app_put(app, top + 2, 2, cols - 4,
-                "Not in the local store yet: it comes with the first sync.", 0);
-        return;
-    }
-    int y = top + 2;
-    const cJSON *f;
-    cJSON_ArrayForEach(f, p)
-    {
-        if (y >= top + rows)
-            break;
-        char value[512] = "";
-        if (cJSON_IsString(f)) {
-            snprintf(value, sizeof value, "%s", f->valuestring);
-        } else {
-            char *t = cJSON_PrintUnformatted(f);
-            snprintf(value, sizeof value, "%s", t ? t : "");
-            cJSON_free(t);
-        }
-        char line[640];
-        snprintf(line, sizeof line, "%-18s %s", f->string, value);
-        app_put(app, y++, 2, cols - 4, line, 0);
-    }
-    cJSON_Delete(p);
-}
-
 static int no_requests(struct app *app, enum request req)
 {
     (void)app;
@@ -72,4 +42,3 @@ static int no_requests(struct app *app, enum request req)
 
 const struct screen_ops screen_SESSIONS_ops = {.draw = sessions_draw, .handle = no_requests};
 const struct screen_ops screen_NOTES_ops = {.draw = notes_draw, .handle = no_requests};
-const struct screen_ops screen_PROFILE_ops = {.draw = profile_draw, .handle = no_requests};

@@ -476,8 +476,7 @@ static void mentor_accepts(void **state)
     snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"message\":\"Bonjour !\"}",
              (long long)zoe->id);
     struct harness_resp r = {0};
-    harness_call(u->h, "POST", "/v1/programmes/together/requests", u->mentee.token, body, NULL,
-                 &r);
+    harness_call(u->h, "POST", "/v1/programmes/together/requests", u->mentee.token, body, NULL, &r);
     harness_expect_status(&r, 201);
     harness_resp_free(&r);
 
@@ -511,6 +510,36 @@ static void mentor_accepts(void **state)
     harness_resp_free(&r);
 }
 
+/* The profile, one answer at a time: a new biography reaches the server; an
+ * unknown time zone is refused on the spot, in words, and nothing is queued. */
+static void profile_answers_edited(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n6\n"
+             "<Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> "
+             "<Down> <Down>\n<Enter>\n<C-u>\n:type Twelve years in field offices.\n<Enter>\n"
+             ":wait-sync\n:save-display %s/profile-bio.txt\n"
+             "<Up> <Up> <Up> <Up> <Up> <Up> <Up>\n<Enter>\n<C-u>\n:type Mars/Olympus\n<Enter>\n"
+             ":save-display %s/profile-bad-zone.txt\n:save-state %s/profile-state.json\nq\n",
+             u->dir, u->dir, u->dir);
+    run_script(u, "100x30", script);
+    expect_screen(u, "profile-bio");
+    expect_screen(u, "profile-bad-zone");
+    char path[128];
+    snprintf(path, sizeof path, "%s/profile-state.json", u->dir);
+    char *st = read_file(path);
+    assert_non_null(strstr(st, "\"queued\":\t0"));
+    free(st);
+    struct harness_resp r = {0};
+    harness_call(u->h, "GET", "/v1/me/profile", u->mentee.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    assert_string_equal(harness_str(r.json, "bio"), "Twelve years in field offices.");
+    assert_string_equal(harness_str(r.json, "timezone"), "Africa/Nairobi");
+    harness_resp_free(&r);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct ui *u = *state;
@@ -523,9 +552,8 @@ int main(void)
         cmocka_unit_test(login_keeps_only_a_token), cmocka_unit_test(directory_filtered),
         cmocka_unit_test(wide_scripts_aligned),     cmocka_unit_test(profile_and_help),
         cmocka_unit_test(resize_down_to_too_small), cmocka_unit_test(user_keymap_applied),
-        cmocka_unit_test(broken_keymap_reported),
-        cmocka_unit_test(wishlist_and_request),
-        cmocka_unit_test(mentor_accepts),
+        cmocka_unit_test(broken_keymap_reported),   cmocka_unit_test(wishlist_and_request),
+        cmocka_unit_test(mentor_accepts),           cmocka_unit_test(profile_answers_edited),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
