@@ -140,6 +140,8 @@ void app_refilter(struct app *app);
  * applied by the caller) and ask for a sync. */
 mento_status app_queue(struct app *app, const char *type, const char *body_json);
 int64_t app_now(void);
+/* Notifications in the store not yet read. */
+int app_unread_notifications(struct app *app);
 /* Show app->form (set up with form_init/form_add) over the screen; `done`
  * runs when it is accepted or cancelled. */
 void app_form_open(struct app *app, app_form_done done, int64_t ref);

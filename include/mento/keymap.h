@@ -20,7 +20,8 @@
     X(SESSIONS, "sessions", "Sessions")                                                            \
     X(NOTES, "notes", "Notes")                                                                     \
     X(PROFILE, "profile", "Profile")                                                               \
-    X(HELP, "help", "Help")
+    X(HELP, "help", "Help")                                                                        \
+    X(NOTIFICATIONS, "notifications", "Notifications")
 
 enum screen_id {
 #define SCREEN_ENUM(id, name, title) SCREEN_##id,
@@ -41,6 +42,7 @@ enum screen_id {
     X(VIEW_SESSIONS, "view-sessions", "Open the session plan")                                     \
     X(VIEW_NOTES, "view-notes", "Open the private notes")                                          \
     X(VIEW_PROFILE, "view-profile", "Open your profile")                                           \
+    X(VIEW_NOTIFICATIONS, "view-notifications", "Open your notifications, newest first")           \
     X(MOVE_UP, "move-up", "Move to the previous line")                                             \
     X(MOVE_DOWN, "move-down", "Move to the next line")                                             \
     X(PAGE_UP, "page-up", "Move one page up")                                                      \
@@ -98,11 +100,12 @@ typedef int32_t mento_key;
     X(ENTER, "Enter")                                                                              \
     X(TAB, "Tab")                                                                                  \
     X(BACKTAB, "S-Tab")                                                                            \
-    X(ESC, "Esc") X(SPACE, "Space") X(BACKSPACE, "Backspace") X(DEL, "Del") X(INS, "Ins")          \
-        X(UP, "Up") X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right") X(HOME, "Home")              \
-            X(END, "End") X(PGUP, "PgUp") X(PGDN, "PgDn") X(F1, "F1") X(F2, "F2") X(F3, "F3")      \
-                X(F4, "F4") X(F5, "F5") X(F6, "F6") X(F7, "F7") X(F8, "F8") X(F9, "F9")            \
-                    X(F10, "F10") X(F11, "F11") X(F12, "F12")
+    X(ESC, "Esc")                                                                                  \
+    X(SPACE, "Space") X(BACKSPACE, "Backspace") X(DEL, "Del") X(INS, "Ins") X(UP, "Up")            \
+        X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right") X(HOME, "Home") X(END, "End")            \
+            X(PGUP, "PgUp") X(PGDN, "PgDn") X(F1, "F1") X(F2, "F2") X(F3, "F3") X(F4, "F4")        \
+                X(F5, "F5") X(F6, "F6") X(F7, "F7") X(F8, "F8") X(F9, "F9") X(F10, "F10")          \
+                    X(F11, "F11") X(F12, "F12")
 
 enum special_key {
     MKEY_NONE_ = MKEY_SPECIAL_BASE,

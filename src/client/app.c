@@ -160,6 +160,20 @@ mento_status app_queue(struct app *app, const char *type, const char *body_json)
     return st;
 }
 
+int app_unread_notifications(struct app *app)
+{
+    cJSON *all = store_list(app->store, app->opt.programme, "notifications");
+    int n = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, all)
+    {
+        if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(it, "read")))
+            n++;
+    }
+    cJSON_Delete(all);
+    return n;
+}
+
 /* ---- The frame ---------------------------------------------------------------------- */
 
 static void draw_tabs(struct app *app)
@@ -168,19 +182,24 @@ static void draw_tabs(struct app *app)
     int active = app->colors ? COLOR_PAIR(PAIR_TAB) | A_BOLD : A_REVERSE | A_BOLD;
     move(0, 0);
     clrtoeol();
-    for (int s = 0; s < SCREEN_COUNT && x < app->cols; s++) {
+    /* The panes with a tab; notifications open from the status line's count. */
+    static const enum screen_id tabs[] = {SCREEN_DIRECTORY, SCREEN_WISHLIST, SCREEN_MATCHES,
+                                          SCREEN_SESSIONS,  SCREEN_NOTES,    SCREEN_PROFILE,
+                                          SCREEN_HELP};
+    static const enum request view_req[] = {
+        REQ_VIEW_DIRECTORY, REQ_VIEW_WISHLIST, REQ_VIEW_MATCHES, REQ_VIEW_SESSIONS,
+        REQ_VIEW_NOTES,     REQ_VIEW_PROFILE,  REQ_HELP};
+    for (size_t t = 0; t < sizeof tabs / sizeof tabs[0] && x < app->cols; t++) {
+        enum screen_id s = tabs[t];
         char label[48];
         char key[32] = "";
-        static const enum request view_req[SCREEN_COUNT] = {
-            REQ_VIEW_DIRECTORY, REQ_VIEW_WISHLIST, REQ_VIEW_MATCHES, REQ_VIEW_SESSIONS,
-            REQ_VIEW_NOTES,     REQ_VIEW_PROFILE,  REQ_HELP};
-        keymap_keys_for(&app->keymap, app->screen, view_req[s], key, sizeof key);
+        keymap_keys_for(&app->keymap, app->screen, view_req[t], key, sizeof key);
         char *comma = strchr(key, ',');
         if (comma)
             *comma = '\0';
         snprintf(label, sizeof label, " %s%s%s ", key, key[0] ? " " : "", screen_title(s));
         int w = text_width(label);
-        app_put(app, 0, x, w, label, s == (int)app->screen ? active : 0);
+        app_put(app, 0, x, w, label, s == app->screen ? active : 0);
         x += w;
     }
 }
@@ -189,7 +208,7 @@ static void draw_status(struct app *app)
 {
     int y = app->rows - 1;
     int attr = app->colors ? COLOR_PAIR(PAIR_STATUS) : A_REVERSE;
-    char left[200];
+    char left[320];
     const char *link = !app->net                             ? "offline (by choice)"
                        : app->sync.needs_login               ? "not logged in"
                        : app->sync.running                   ? "syncing…"
@@ -205,8 +224,16 @@ static void draw_status(struct app *app)
         localtime_r(&t, &tm);
         strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
     }
-    snprintf(left, sizeof left, " %s │ %d queued │ synced %s │ %s", link, queued, when,
-             app->opt.programme);
+    int unread = app_unread_notifications(app);
+    char unread_text[64] = "";
+    if (unread > 0) {
+        char k[32] = "";
+        keymap_keys_for(&app->keymap, app->screen, REQ_VIEW_NOTIFICATIONS, k, sizeof k);
+        snprintf(unread_text, sizeof unread_text, " │ %d unread%s%s%s", unread, k[0] ? " (" : "", k,
+                 k[0] ? ")" : "");
+    }
+    snprintf(left, sizeof left, " %s │ %d queued │ synced %s%s │ %s", link, queued, when,
+             unread_text, app->opt.programme);
     char help[64] = "", quit[64] = "";
     keymap_keys_for(&app->keymap, app->screen, REQ_HELP, help, sizeof help);
     keymap_keys_for(&app->keymap, app->screen, REQ_QUIT, quit, sizeof quit);
@@ -486,9 +513,13 @@ static void prompt_key(struct app *app, mento_key key, int ch)
 static int generic(struct app *app, enum request req)
 {
     static const enum screen_id views[] = {
-        [REQ_VIEW_DIRECTORY] = SCREEN_DIRECTORY, [REQ_VIEW_WISHLIST] = SCREEN_WISHLIST,
-        [REQ_VIEW_MATCHES] = SCREEN_MATCHES,     [REQ_VIEW_SESSIONS] = SCREEN_SESSIONS,
-        [REQ_VIEW_NOTES] = SCREEN_NOTES,         [REQ_VIEW_PROFILE] = SCREEN_PROFILE,
+        [REQ_VIEW_DIRECTORY] = SCREEN_DIRECTORY,
+        [REQ_VIEW_WISHLIST] = SCREEN_WISHLIST,
+        [REQ_VIEW_MATCHES] = SCREEN_MATCHES,
+        [REQ_VIEW_SESSIONS] = SCREEN_SESSIONS,
+        [REQ_VIEW_NOTES] = SCREEN_NOTES,
+        [REQ_VIEW_PROFILE] = SCREEN_PROFILE,
+        [REQ_VIEW_NOTIFICATIONS] = SCREEN_NOTIFICATIONS,
     };
     switch (req) {
     case REQ_QUIT:
@@ -509,6 +540,7 @@ static int generic(struct app *app, enum request req)
     case REQ_VIEW_SESSIONS:
     case REQ_VIEW_NOTES:
     case REQ_VIEW_PROFILE:
+    case REQ_VIEW_NOTIFICATIONS:
         app->screen = views[req];
         return APP_REDRAW;
     case REQ_SYNC:
@@ -523,7 +555,7 @@ static int generic(struct app *app, enum request req)
         clearok(curscr, TRUE);
         return APP_REDRAW;
     case REQ_BACK:
-        if (app->screen == SCREEN_HELP) {
+        if (app->screen == SCREEN_HELP || app->screen == SCREEN_NOTIFICATIONS) {
             app->screen = SCREEN_DIRECTORY;
             return APP_REDRAW;
         }

@@ -218,6 +218,7 @@ static const char *const default_lines[] = {
     "bind generic 4 view-sessions",
     "bind generic 5 view-notes",
     "bind generic 6 view-profile",
+    "bind generic n view-notifications",
     "bind generic <Up> move-up",
     "bind generic <Down> move-down",
     "bind generic <PgUp> page-up",
