@@ -15,15 +15,6 @@ static void list_lines(struct app *app, int top, int rows, int cols, const char 
         app_put(app, top + 2 + (int)i, 2, cols - 4, lines[i], 0);
 }
 
-static void sessions_draw(struct app *app, int top, int rows, int cols)
-{
-    static const char *const lines[] = {
-        "The session plan of the selected pairing: numbered sessions with their agenda,",
-        "booking (also recurring), rescheduling, the calendar invitation, and feedback.",
-    };
-    list_lines(app, top, rows, cols, "Sessions", lines, 2);
-}
-
 static void notes_draw(struct app *app, int top, int rows, int cols)
 {
     static const char *const lines[] = {
@@ -40,5 +31,4 @@ static int no_requests(struct app *app, enum request req)
     return APP_UNHANDLED;
 }
 
-const struct screen_ops screen_SESSIONS_ops = {.draw = sessions_draw, .handle = no_requests};
 const struct screen_ops screen_NOTES_ops = {.draw = notes_draw, .handle = no_requests};

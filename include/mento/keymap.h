@@ -70,6 +70,10 @@ enum screen_id {
     X(REQUEST_ACCEPT, "request-accept", "Accept the request shown to you")                         \
     X(REQUEST_DECLINE, "request-decline", "Decline the request shown to you")                      \
     X(PAIRING_END, "pairing-end", "End the selected pairing")                                      \
+    X(SESSION_BOOK, "session-book", "Book a session, or a series of them")                         \
+    X(SESSION_RESCHEDULE, "session-move", "Move the selected booked session")                      \
+    X(SESSION_CANCEL, "session-cancel", "Cancel the selected booked session")                      \
+    X(SESSION_DONE, "session-done", "Mark the selected session done and give feedback")            \
     X(CASCADE_TOGGLE, "cascade-toggle",                                                            \
       "Pass a declined or expired request on down the list, or not")                               \
     X(SYNC, "sync", "Sync with the server now")                                                    \
@@ -101,11 +105,12 @@ typedef int32_t mento_key;
     X(TAB, "Tab")                                                                                  \
     X(BACKTAB, "S-Tab")                                                                            \
     X(ESC, "Esc")                                                                                  \
-    X(SPACE, "Space") X(BACKSPACE, "Backspace") X(DEL, "Del") X(INS, "Ins") X(UP, "Up")            \
-        X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right") X(HOME, "Home") X(END, "End")            \
-            X(PGUP, "PgUp") X(PGDN, "PgDn") X(F1, "F1") X(F2, "F2") X(F3, "F3") X(F4, "F4")        \
-                X(F5, "F5") X(F6, "F6") X(F7, "F7") X(F8, "F8") X(F9, "F9") X(F10, "F10")          \
-                    X(F11, "F11") X(F12, "F12")
+    X(SPACE, "Space")                                                                              \
+    X(BACKSPACE, "Backspace") X(DEL, "Del") X(INS, "Ins") X(UP, "Up") X(DOWN, "Down")              \
+        X(LEFT, "Left") X(RIGHT, "Right") X(HOME, "Home") X(END, "End") X(PGUP, "PgUp")            \
+            X(PGDN, "PgDn") X(F1, "F1") X(F2, "F2") X(F3, "F3") X(F4, "F4") X(F5, "F5")            \
+                X(F6, "F6") X(F7, "F7") X(F8, "F8") X(F9, "F9") X(F10, "F10") X(F11, "F11")        \
+                    X(F12, "F12")
 
 enum special_key {
     MKEY_NONE_ = MKEY_SPECIAL_BASE,

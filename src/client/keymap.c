@@ -253,6 +253,11 @@ static const char *const default_lines[] = {
     "bind matches a request-accept",
     "bind matches d request-decline",
     "bind matches e pairing-end",
+    /* Sessions. */
+    "bind sessions b session-book",
+    "bind sessions m session-move",
+    "bind sessions c session-cancel",
+    "bind sessions d session-done",
 };
 
 void keymap_defaults(struct keymap *km)
