@@ -36,6 +36,50 @@ static void answer_text(const cJSON *v, char *out, size_t cap)
     }
 }
 
+static cJSON *membership(struct app *app)
+{
+    return store_get(app->store, app->opt.programme, "memberships", app->opt.programme);
+}
+
+static bool frozen(struct app *app)
+{
+    cJSON *a = store_get(app->store, app->opt.programme, "account", NULL);
+    bool f = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "frozen"));
+    cJSON_Delete(a);
+    return f;
+}
+
+/* The membership line and the account line, with their keys. */
+static void draw_membership(struct app *app, int y, int cols)
+{
+    cJSON *m = membership(app);
+    char line[512], k[16] = "", h[16] = "", f[16] = "";
+    keymap_keys_for(&app->keymap, SCREEN_PROFILE, REQ_CAPACITY, k, sizeof k);
+    keymap_keys_for(&app->keymap, SCREEN_PROFILE, REQ_HIDE_TOGGLE, h, sizeof h);
+    keymap_keys_for(&app->keymap, SCREEN_PROFILE, REQ_FREEZE_TOGGLE, f, sizeof f);
+    bool mentor = false;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(m, "roles"))
+    {
+        mentor |= cJSON_IsString(r) && strcmp(r->valuestring, "mentor") == 0;
+    }
+    if (m && mentor) {
+        const cJSON *cap = cJSON_GetObjectItemCaseSensitive(m, "capacity");
+        const cJSON *men = cJSON_GetObjectItemCaseSensitive(m, "mentees");
+        bool hidden = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "hidden"));
+        snprintf(line, sizeof line,
+                 "As a mentor: %d of %d places taken (%s changes it) · profile %s (%s)",
+                 cJSON_IsNumber(men) ? men->valueint : 0, cJSON_IsNumber(cap) ? cap->valueint : 0,
+                 k, hidden ? "hidden from the directory" : "in the directory", h);
+        app_put(app, y, 2, cols - 4, line, 0);
+    }
+    snprintf(line, sizeof line, "Account %s (%s %s)",
+             frozen(app) ? "frozen: out of every pairing process" : "active", f,
+             frozen(app) ? "unfreezes" : "freezes");
+    app_put(app, y + 1, 2, cols - 4, line, 0);
+    cJSON_Delete(m);
+}
+
 static void profile_draw(struct app *app, int top, int rows, int cols)
 {
     app_put(app, top, 0, cols, "Your profile (Enter changes the selected answer)", A_BOLD);
@@ -47,7 +91,7 @@ static void profile_draw(struct app *app, int top, int rows, int cols)
     }
     const struct mento_question *qs = mento_questionnaire();
     size_t n = MENTO_QUESTION_COUNT;
-    int list_rows = rows - 3;
+    int list_rows = rows - 6;
     app_move(app, 0, n, list_rows);
     int y = top + 2;
     for (size_t i = app->top[SCREEN_PROFILE]; i < n && y < top + rows - 1; i++) {
@@ -59,6 +103,7 @@ static void profile_draw(struct app *app, int top, int rows, int cols)
         app_put(app, y++, 2, cols - 4, line, i == app->sel[SCREEN_PROFILE] ? A_REVERSE : 0);
     }
     cJSON_Delete(p);
+    draw_membership(app, top + rows - 3, cols);
 }
 
 /* The typed text as the JSON value the question takes. */
@@ -188,6 +233,109 @@ static void edit(struct app *app)
     app_form_open(app, answer_given, (int64_t)i);
 }
 
+/* A membership change: at once in the store, queued for the server. */
+static void membership_change(struct app *app, const char *field, cJSON *value, const char *done)
+{
+    cJSON *m = membership(app);
+    if (!m) {
+        cJSON_Delete(value);
+        app_message(app, true, "Your membership is not in the local store yet: sync first");
+        return;
+    }
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddItemToObject(body, field, cJSON_Duplicate(value, 1));
+    if (cJSON_GetObjectItemCaseSensitive(m, field))
+        cJSON_ReplaceItemInObjectCaseSensitive(m, field, value);
+    else
+        cJSON_AddItemToObject(m, field, value);
+    char *json = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    mento_status st = json ? store_begin(app->store) : MENTO_ERR_NOMEM;
+    if (st == MENTO_OK)
+        st = store_put(app->store, app->opt.programme, "memberships", app->opt.programme, m);
+    if (st == MENTO_OK)
+        st = app_queue(app, "membership.update", json);
+    if (st == MENTO_OK)
+        st = store_commit(app->store);
+    else if (json)
+        store_rollback(app->store);
+    free(json);
+    cJSON_Delete(m);
+    app_message(app, st != MENTO_OK, "%s", st == MENTO_OK ? done : "Could not save locally");
+}
+
+static void capacity_given(struct app *app, enum form_result r)
+{
+    if (r == FORM_ACCEPTED)
+        membership_change(app, "capacity", cJSON_CreateNumber(atoi(app->form.fields[0].value)),
+                          "Capacity changed");
+}
+
+static void freeze_confirmed(struct app *app, enum form_result r)
+{
+    if (r != FORM_ACCEPTED)
+        return;
+    bool now_frozen = !frozen(app);
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddBoolToObject(a, "frozen", now_frozen);
+    mento_status st = store_begin(app->store);
+    if (st == MENTO_OK)
+        st = store_put(app->store, app->opt.programme, "account", NULL, a);
+    if (st == MENTO_OK)
+        st = app_queue(app, now_frozen ? "account.freeze" : "account.unfreeze",
+                       now_frozen ? "{\"end_pairings\":true}" : "{}");
+    if (st == MENTO_OK)
+        st = store_commit(app->store);
+    else
+        store_rollback(app->store);
+    cJSON_Delete(a);
+    app_message(app, st != MENTO_OK, "%s",
+                st != MENTO_OK ? "Could not save locally"
+                : now_frozen   ? "Account frozen"
+                               : "Account active again, as it was");
+}
+
+/* Freezing ends every current pairing: say which before asking. */
+static void ask_freeze(struct app *app)
+{
+    if (frozen(app)) {
+        form_init(&app->form, "Unfreeze your account?",
+                  "Your profile comes back as it was; ended pairings stay ended.");
+        app_form_open(app, freeze_confirmed, 0);
+        return;
+    }
+    cJSON *all = store_list(app->store, app->opt.programme, "pairings");
+    size_t used = 0;
+    char names[300] = "";
+    int n = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, all)
+    {
+        const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
+        if (!cJSON_IsString(state) || strcmp(state->valuestring, "active") != 0)
+            continue;
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(p, "partner"), "name");
+        int w = snprintf(names + used, sizeof names - used, "%s%s", n ? ", " : "",
+                         cJSON_IsString(nm) ? nm->valuestring : "?");
+        if (w > 0 && (size_t)w < sizeof names - used)
+            used += (size_t)w;
+        n++;
+    }
+    cJSON_Delete(all);
+    if (n)
+        snprintf(app->form_text, sizeof app->form_text,
+                 "Freezing takes you out of every pairing process: your open request is "
+                 "withdrawn and %d pairing%s end%s (%s).",
+                 n, n == 1 ? "" : "s", n == 1 ? "s" : "", names);
+    else
+        snprintf(app->form_text, sizeof app->form_text,
+                 "Freezing takes you out of every pairing process and out of the directory; "
+                 "your open request, if any, is withdrawn.");
+    form_init(&app->form, "Freeze your account?", app->form_text);
+    app_form_open(app, freeze_confirmed, 0);
+}
+
 static int profile_handle(struct app *app, enum request req)
 {
     size_t n = MENTO_QUESTION_COUNT;
@@ -207,6 +355,26 @@ static int profile_handle(struct app *app, enum request req)
         return APP_REDRAW;
     case REQ_ENTER:
         edit(app);
+        return APP_REDRAW;
+    case REQ_CAPACITY: {
+        form_init(&app->form, "How many mentees you take", NULL);
+        struct form_field *f = form_add(&app->form, FORM_NUMBER, "Capacity", true);
+        f->min = 1;
+        f->max = 10;
+        app_form_open(app, capacity_given, 0);
+        return APP_REDRAW;
+    }
+    case REQ_HIDE_TOGGLE: {
+        cJSON *m = membership(app);
+        bool hidden = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "hidden"));
+        cJSON_Delete(m);
+        membership_change(app, "hidden", cJSON_CreateBool(!hidden),
+                          hidden ? "Your profile is back in the directory"
+                                 : "Your profile is hidden; your pairings go on");
+        return APP_REDRAW;
+    }
+    case REQ_FREEZE_TOGGLE:
+        ask_freeze(app);
         return APP_REDRAW;
     default:
         return APP_UNHANDLED;

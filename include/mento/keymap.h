@@ -74,6 +74,9 @@ enum screen_id {
     X(SESSION_RESCHEDULE, "session-move", "Move the selected booked session")                      \
     X(SESSION_CANCEL, "session-cancel", "Cancel the selected booked session")                      \
     X(SESSION_DONE, "session-done", "Mark the selected session done and give feedback")            \
+    X(CAPACITY, "capacity", "Change how many mentees you take")                                    \
+    X(HIDE_TOGGLE, "hide-toggle", "Hide your mentor profile from the directory, or show it again") \
+    X(FREEZE_TOGGLE, "freeze-toggle", "Freeze your account (leave every pairing process), or unfreeze") \
     X(CASCADE_TOGGLE, "cascade-toggle",                                                            \
       "Pass a declined or expired request on down the list, or not")                               \
     X(SYNC, "sync", "Sync with the server now")                                                    \

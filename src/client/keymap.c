@@ -258,6 +258,10 @@ static const char *const default_lines[] = {
     "bind sessions m session-move",
     "bind sessions c session-cancel",
     "bind sessions d session-done",
+    /* Profile. */
+    "bind profile k capacity",
+    "bind profile h hide-toggle",
+    "bind profile f freeze-toggle",
 };
 
 void keymap_defaults(struct keymap *km)
