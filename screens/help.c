@@ -9,8 +9,7 @@
 
 static void help_draw(struct app *app, int top, int rows, int cols)
 {
-    app_put(app, top, 0, cols, "Keys (the directory's own first, then those of every pane)",
-            A_BOLD);
+    app_put(app, top, 0, cols, "Keys: on every pane, or on the pane named", A_BOLD);
     top++;
     rows--;
     size_t n = REQ_COUNT - 1;
@@ -18,10 +17,23 @@ static void help_draw(struct app *app, int top, int rows, int cols)
     size_t first = app->top[SCREEN_HELP];
     for (int r = 0; r < rows && first + (size_t)r < n; r++) {
         enum request req = (enum request)(first + (size_t)r + 1);
-        char keys[96] = "";
-        keymap_keys_for(&app->keymap, SCREEN_DIRECTORY, req, keys, sizeof keys);
-        char k[64], name[64], line[512];
-        text_fit_pad(keys[0] ? keys : "(none)", 16, k, sizeof k);
+        char keys[160] = "";
+        size_t used = 0;
+        for (size_t b = 0; b < app->keymap.n; b++) {
+            const struct keymap_binding *kb = &app->keymap.b[b];
+            if (kb->req != req)
+                continue;
+            char name_[32];
+            key_to_name(kb->key, name_, sizeof name_);
+            int w = snprintf(keys + used, sizeof keys - used, "%s%s%s%s%s", used ? ", " : "", name_,
+                             kb->section == KEYMAP_GENERIC ? "" : " (",
+                             kb->section == KEYMAP_GENERIC ? "" : screen_name(kb->section),
+                             kb->section == KEYMAP_GENERIC ? "" : ")");
+            if (w > 0 && (size_t)w < sizeof keys - used)
+                used += (size_t)w;
+        }
+        char k[96], name[64], line[512];
+        text_fit_pad(keys[0] ? keys : "(none)", 24, k, sizeof k);
         text_fit_pad(request_name(req), 21, name, sizeof name);
         snprintf(line, sizeof line, "%s %s %s", k, name, request_help(req));
         app_put(app, top + r, 0, cols, line,
