@@ -37,6 +37,10 @@ struct catalog_entry {
     char *_Atomic json_summary;
     char *_Atomic json_details;
     char *fold_text; /* name, job network, entity, duty station, skills, goals, bio */
+    /* Members of the programme this one must never be matched with again
+     * (either asked it when ending a pairing): they do not see each other. */
+    int64_t *no_match;
+    size_t n_no_match;
 };
 
 /* Scores of every entry of a programme for one viewer, cached per snapshot. */
@@ -102,8 +106,8 @@ const struct catalog_programme *catalog_programme(const struct catalog_snapshot 
 const struct catalog_entry *catalog_member(const struct catalog_programme *cp, int64_t user_id);
 
 /* May `viewer` see `mentor` in the directory? (RULES.md: active mentor
- * membership, not frozen, not hidden, not the viewer, and a shared session
- * language when the viewer is a mentee.) */
+ * membership, not frozen, not hidden, not the viewer, no do-not-match-again
+ * between them, and a shared session language when the viewer is a mentee.) */
 bool catalog_visible(const struct catalog_entry *viewer, const struct catalog_entry *mentor);
 
 /* Directory listing parameters; strings are utf8_fold()ed by the caller. */

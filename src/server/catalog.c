@@ -31,6 +31,7 @@ static void entry_free(struct catalog_entry *e)
     free(e->fold_duty_station);
     free(e->fold_name);
     free(e->fold_text);
+    free(e->no_match);
 }
 
 static void snapshot_free(struct catalog_snapshot *snap)
@@ -219,6 +220,42 @@ static mento_status load_members(sqlite3 *db, struct catalog_snapshot *snap)
     return rc;
 }
 
+static mento_status entry_add_no_match(struct catalog_entry *e, int64_t other)
+{
+    int64_t *n = realloc(e->no_match, (e->n_no_match + 1) * sizeof *n);
+    if (!n)
+        return MENTO_ERR_NOMEM;
+    e->no_match = n;
+    e->no_match[e->n_no_match++] = other;
+    return MENTO_OK;
+}
+
+/* The do-not-match-again pairs, recorded on both members' entries. */
+static mento_status load_no_match(sqlite3 *db, struct catalog_snapshot *snap)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT programme_id, low_id, high_id FROM no_match", -1, &st,
+                           NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    mento_status rc = MENTO_OK;
+    int r;
+    while (rc == MENTO_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const struct catalog_programme *cp =
+            catalog_programme(snap, (const char *)sqlite3_column_text(st, 0), NULL);
+        if (!cp)
+            continue;
+        int64_t a = sqlite3_column_int64(st, 1), b = sqlite3_column_int64(st, 2);
+        struct catalog_entry *ea = (struct catalog_entry *)catalog_member(cp, a);
+        struct catalog_entry *eb = (struct catalog_entry *)catalog_member(cp, b);
+        if (ea && eb && (rc = entry_add_no_match(ea, b)) == MENTO_OK)
+            rc = entry_add_no_match(eb, a);
+    }
+    if (rc == MENTO_OK && r != SQLITE_DONE)
+        rc = MENTO_ERR_DB;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static struct catalog_snapshot *snapshot_build(sqlite3 *db)
 {
     struct catalog_snapshot *snap = calloc(1, sizeof *snap);
@@ -237,6 +274,8 @@ static struct catalog_snapshot *snapshot_build(sqlite3 *db)
     mento_status rc = load_programmes(db, snap);
     if (rc == MENTO_OK)
         rc = load_members(db, snap);
+    if (rc == MENTO_OK)
+        rc = load_no_match(db, snap);
     /* Prepared once the entries no longer move in memory (they point at
      * their own profile). */
     int64_t now = (int64_t)time(NULL);
@@ -411,6 +450,9 @@ bool catalog_visible(const struct catalog_entry *viewer, const struct catalog_en
         return false;
     if (viewer && viewer->user_id == mentor->user_id)
         return false;
+    for (size_t i = 0; viewer && i < mentor->n_no_match; i++)
+        if (mentor->no_match[i] == viewer->user_id)
+            return false;
     if (viewer && (viewer->roles & MENTO_ROLE_MENTEE) &&
         !rules_languages_share(viewer->profile.languages, mentor->profile.languages))
         return false;

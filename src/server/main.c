@@ -37,6 +37,9 @@ static void usage(FILE *out)
             "      --seed N             seed of the generated demo data (default 42)\n"
             "      --participants N     number of generated participants (default 2400)\n"
             "      --page-cache BOOL    cache rendered directory pages (default true)\n"
+            "      --smtp-url URL       send notification e-mails through this SMTP server\n"
+            "                           (smtp://HOST:PORT; default: no e-mail)\n"
+            "      --smtp-from ADDRESS  sender of those e-mails (default mento@localhost)\n"
             "      --test-mode          for test suites only: movable clock, cheap password hashing\n"
             "      --test-clock-advance SECONDS\n"
             "                           test mode: move the clock forward before starting, as\n"
@@ -63,6 +66,8 @@ static const struct option long_opts[] = {
     {"test-mode", no_argument, NULL, 7},
     {"page-cache", required_argument, NULL, 8},
     {"test-clock-advance", required_argument, NULL, 9},
+    {"smtp-url", required_argument, NULL, 10},
+    {"smtp-from", required_argument, NULL, 11},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -101,6 +106,8 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
         case 7: key = "test-mode"; value = "true"; break;
         case 8: key = "page-cache"; break;
         case 9: key = "test-clock-advance"; break;
+        case 10: key = "smtp-url"; break;
+        case 11: key = "smtp-from"; break;
         case 'h':
             usage(stdout);
             return -1;

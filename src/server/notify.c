@@ -20,6 +20,29 @@ const char *notify_kind_name(enum notify_kind kind)
     return (unsigned)kind < NOTIFY_KIND_COUNT ? kind_names[kind] : "";
 }
 
+/* The subject: "mento: " and the text, cut after at most SUBJECT_MAX bytes
+ * on a word (or at least a character) boundary, with an ellipsis. */
+#define SUBJECT_MAX 100
+static void subject_of(const char *text, char *out, size_t cap)
+{
+    size_t len = strlen(text);
+    if (len <= SUBJECT_MAX) {
+        snprintf(out, cap, "mento: %s", text);
+        return;
+    }
+    size_t n = SUBJECT_MAX;
+    while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+        n--;
+    size_t word = n;
+    while (word > SUBJECT_MAX / 2 && text[word] != ' ')
+        word--;
+    if (text[word] == ' ')
+        n = word;
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == ',' || text[n - 1] == ':'))
+        n--;
+    snprintf(out, cap, "mento: %.*s\xe2\x80\xa6", (int)n, text);
+}
+
 static mento_status queue_mail(struct api_ctx *ctx, int64_t user, int64_t notification,
                                const char *text)
 {
@@ -31,14 +54,8 @@ static mento_status queue_mail(struct api_ctx *ctx, int64_t user, int64_t notifi
                            " WHERE id = ?5",
                            -1, &st, NULL) != SQLITE_OK)
         return MENTO_ERR_DB;
-    char subject[120];
-    /* The subject is the first words of the text, cut on a character. */
-    snprintf(subject, sizeof subject, "mento: %.100s", text);
-    size_t n = strlen(subject);
-    while (n > 0 && ((unsigned char)subject[n - 1] & 0xc0) == 0x80)
-        n--;
-    if (n > 0 && ((unsigned char)subject[n - 1] & 0xc0) == 0xc0)
-        subject[n - 1] = '\0';
+    char subject[SUBJECT_MAX + 16];
+    subject_of(text, subject, sizeof subject);
     sqlite3_bind_int64(st, 1, notification);
     sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "mento/api.h"
+#include "mento/mailer.h"
 #include "mento/scheduler.h"
 #include "mento/server.h"
 
@@ -39,6 +40,7 @@ static void *scheduler_main(void *arg)
         pthread_mutex_unlock(&srv->sched_lock);
         sqlite3 *db = db_pool_acquire(&srv->pool);
         scheduler_tick(srv, db);
+        mailer_run(srv, db); /* queued e-mails that fell due */
         db_pool_release(&srv->pool, db);
         pthread_mutex_lock(&srv->sched_lock);
         struct timespec until;

@@ -493,7 +493,7 @@ static void test_failing_op_does_not_stop_next(void **state)
     cJSON_AddItemToArray(ops, op_set(a, "grade", cJSON_CreateString("P-9")));
     cJSON_AddItemToArray(ops, op_set(b, "bio", cJSON_CreateString("After a failure")));
     cJSON *odd = op_set(d, "bio", cJSON_CreateString("x"));
-    harness_json_set_str(odd, "type", "pairing.end");
+    harness_json_set_str(odd, "type", "no.such.op");
     cJSON_AddItemToArray(ops, odd);
     cJSON_AddItemToArray(ops, op_set(e, "favourite_colour", cJSON_CreateString("blue")));
     cJSON_AddItemToArray(ops, op_set("bad id!", "bio", cJSON_CreateString("Never")));
