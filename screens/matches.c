@@ -150,7 +150,7 @@ static void matches_draw(struct app *app, int top, int rows, int cols)
             snprintf(next, sizeof next, " · next %s", t);
         }
         bool active = strcmp(str_of(p, "state"), "active") == 0;
-        snprintf(line, sizeof line, "%s %-10s %s since %.10s · %lld done%s%s%s", name,
+        snprintf(line, sizeof line, "%s %-10s %s since %s · %lld done%s%s%s", name,
                  str_of(p, "kind"), str_of(p, "my_role"), started,
                  (long long)int_of(p, "sessions_done"), next,
                  active ? "" : " · ended: ", active ? "" : str_of(p, "end_reason"));
