@@ -310,6 +310,23 @@ static void test_wishlist_order(void **state)
     harness_expect_status(&r, 200);
     expect_order(r.json, o4, 2);
 
+    /* Revalidation: unchanged answers 304, a change a new ETag. */
+    harness_call(h, "GET", "/v1/programmes/together/wishlist", m.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    if (!r.etag[0])
+        fail_msg("GET .../wishlist has no ETag");
+    char inm[160];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", r.etag);
+    const char *cond[] = {inm, NULL};
+    harness_call(h, "GET", "/v1/programmes/together/wishlist", m.token, NULL, cond, &r);
+    harness_expect_status(&r, 304);
+    wish_add(h, &m, only_mentor.id, 0);
+    harness_call(h, "GET", "/v1/programmes/together/wishlist", m.token, NULL, cond, &r);
+    harness_expect_status(&r, 200);
+    path_of(path, sizeof path, "wishlist", only_mentor.id);
+    harness_call(h, "DELETE", path, m.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+
     /* A mentor without the mentee role has no wish-list. */
     harness_call(h, "GET", "/v1/programmes/together/wishlist", only_mentor.token, NULL, NULL, &r);
     harness_expect_error(&r, 403, "role_required");
@@ -1251,9 +1268,10 @@ static void test_sync_ops_and_collections(void **state)
              "\"kind\":\"networking\",\"message\":\"From sync\"}},"
              "{\"op_id\":\"rs-%ld-6\",\"type\":\"request.send\",\"body\":{\"mentor_id\":%lld}},"
              "{\"op_id\":\"wa-%ld-7\",\"type\":\"wishlist.add\",\"body\":{\"mentor_id\":1,"
-             "\"bogus\":1}}]",
+             "\"bogus\":1}},"
+             "{\"op_id\":\"rs-%ld-bad\",\"type\":\"request.send\",\"body\":{}}]",
              pid, (long long)a.id, pid, (long long)b.id, pid, (long long)a.id, pid, pid,
-             (long long)a.id, pid, (long long)b.id, pid);
+             (long long)a.id, pid, (long long)b.id, pid, pid);
     sync_call(h, m.token, cursor, ops, &r);
     assert_int_equal(result_status(&r, 0), 201);
     assert_int_equal(result_status(&r, 1), 201);
@@ -1263,6 +1281,9 @@ static void test_sync_ops_and_collections(void **state)
     assert_int_equal(result_status(&r, 5), 409);
     harness_expect_error_json(result_body(&r, 5), "request_already_open", NULL, "request.send");
     assert_int_equal(result_status(&r, 6), 400);
+    harness_expect_error_json(result_body(&r, 6), "unknown_field", "bogus", "wishlist.add");
+    assert_int_equal(result_status(&r, 7), 400);
+    harness_expect_error_json(result_body(&r, 7), "missing_field", "mentor_id", "request.send");
     int64_t id = int_of(result_body(&r, 4), "id");
     const cJSON *wl = change(&r, "wishlist");
     int64_t order[] = {a.id, b.id};

@@ -92,7 +92,7 @@ static void acknowledged_writes_survive_sigkill(void **state)
         pthread_t t[WRITERS];
         for (int i = 0; i < WRITERS; i++) {
             w[i] = (struct writer){.h = h, .id = round * WRITERS + i};
-            snprintf(w[i].token, sizeof w[i].token, "%s", users[i].token);
+            snprintf(w[i].token, sizeof w[i].token, "%.127s", users[i].token);
             assert_int_equal(pthread_create(&t[i], NULL, write_until_killed, &w[i]), 0);
         }
         /* Kill at a random moment while both write. */
