@@ -345,7 +345,12 @@ static void killed_at_any_moment(void **state)
             execl(mento, "mento", "sync", (char *)NULL);
             _exit(127);
         }
-        struct timespec ts = {0, (long)(rand_r(&seed) % 120) * 1000000L};
+        /* A random moment in a window that widens run after run, so that
+         * kills land everywhere from start-up to the last answer, on a fast
+         * machine or under a sanitizer, until one run gets through. */
+        long window_ms = 20 + 10L * rounds;
+        long at_ms = (long)(rand_r(&seed) % (unsigned)window_ms);
+        struct timespec ts = {at_ms / 1000, (at_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
         int status;
         if (waitpid(pid, &status, WNOHANG) == 0) {
@@ -359,6 +364,7 @@ static void killed_at_any_moment(void **state)
     }
     fprintf(stderr, "# %d kills in %d runs of mento sync\n", kills, rounds + 1);
     assert_true(rounds < 200);
+    assert_true(kills >= 3); /* it was killed in the middle, more than once */
     /* A last run settles anything a kill left. */
     pid_t pid = fork();
     if (pid == 0) {
