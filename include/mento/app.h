@@ -1,0 +1,151 @@
+/* app.h - the full-screen client: the context every screen works in, the
+ * event loop (keys and network in one curl_multi_poll), the frame around the
+ * panes (tab bar, filter bar, message and status lines), and the scripted
+ * mode that drives it all from a file for tests (MENTO_SCRIPT). */
+#ifndef MENTO_APP_H
+#define MENTO_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mento/directory.h"
+#include "mento/form.h"
+#include "mento/keymap.h"
+#include "mento/model.h"
+#include "mento/net.h"
+#include "mento/store.h"
+#include "mento/sync.h"
+
+/* The smallest terminal the layout is drawn in. */
+#define APP_MIN_COLS 80
+#define APP_MIN_ROWS 24
+
+/* What a handler tells the loop (flags): only the loop draws. */
+enum {
+    APP_UNHANDLED = 0,
+    APP_HANDLED = 1 << 0,
+    APP_REDRAW = 1 << 1,
+    APP_QUIT = 1 << 2,
+};
+
+struct app;
+
+/* Called once when an open form is accepted or cancelled. */
+typedef void (*app_form_done)(struct app *app, enum form_result result);
+
+/* The whole contract of a screen. */
+struct screen_ops {
+    /* Draw the pane: `top`..`top + rows - 1`, all `cols` columns. */
+    void (*draw)(struct app *app, int top, int rows, int cols);
+    /* A request the screen may handle; APP_UNHANDLED passes it on to the
+     * generic handlers. */
+    int (*handle)(struct app *app, enum request req);
+    /* The store changed (a sync applied): reload what the screen keeps. */
+    void (*store_changed)(struct app *app);
+};
+
+#define SCREEN_OPS_DECL(id, name, title) extern const struct screen_ops screen_##id##_ops;
+SCREEN_LIST(SCREEN_OPS_DECL)
+#undef SCREEN_OPS_DECL
+
+/* A one-line prompt in the message line: free text, or a choice among the
+ * values of a directory facet. Every keystroke applies at once. */
+enum prompt_kind { PROMPT_NONE = 0, PROMPT_FILTER_TEXT, PROMPT_FACET };
+
+struct prompt {
+    enum prompt_kind kind;
+    int facet; /* enum directory_facet_id for PROMPT_FACET */
+    char buf[256];
+    char saved[256]; /* the value before, restored by Esc */
+};
+
+struct app_options {
+    const char *server_url; /* NULL: offline only */
+    const char *token;      /* NULL: not logged in */
+    const char *store_path;
+    const char *programme;
+    const char *ca_file;
+    const char *keymap_name; /* "default", "vi", "emacs" */
+    const char *keymap_dir;  /* where the shipped .keys files are */
+    const char *user_keys;   /* the user's own keys file, may be missing */
+    const char *script;      /* MENTO_SCRIPT: drive from this file */
+    int script_cols, script_rows;
+    bool offline;
+    FILE *log;          /* never the screen */
+    int64_t started_ms; /* CLOCK_MONOTONIC at the start of main, for the log */
+};
+
+struct app {
+    struct app_options opt;
+    struct store *store;
+    struct net *net; /* NULL when offline */
+    struct sync sync;
+    struct keymap keymap;
+    char keymap_errors[1024]; /* shown once at start */
+
+    struct mento_profile me;
+    bool have_me;
+    struct directory dir;
+    bool dir_loaded;
+    struct directory_filter filter;
+    enum directory_sort sort;
+    bool show_profile;
+
+    enum screen_id screen;
+    size_t sel[SCREEN_COUNT], top[SCREEN_COUNT];
+    struct prompt prompt;
+    struct form form; /* a dialogue over the screen, when form_open */
+    bool form_open;
+    app_form_done form_done;
+    int64_t form_ref;     /* what the dialogue is about (an id) */
+    char form_title[160]; /* room for the dialogue's title and message */
+    char form_text[512];
+    char form_body[1200]; /* the operation the dialogue will queue */
+    char message[256];
+    bool message_error;
+
+    int rows, cols;
+    bool quit, dirty;
+    bool first_frame_logged;
+    int64_t store_version; /* bumped when a sync applied */
+
+    /* Scripted mode. */
+    FILE *script;
+    int script_line;
+    void *term; /* SCREEN * of newterm */
+    FILE *term_out, *term_in;
+    bool colors;
+};
+
+/* Set up (store, keymaps, network, terminal) and run until the user quits.
+ * Returns a process exit status; `err` says why on failure. */
+int app_run(const struct app_options *opt, char *err, size_t err_len);
+
+/* ---- For the screens ------------------------------------------------------- */
+
+/* Put text at (y, x), fitted into `cols` columns (ellipsis when cut). */
+void app_put(struct app *app, int y, int x, int cols, const char *text, int attr);
+/* A message in the message line until the next key. */
+void app_message(struct app *app, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Move the selection of the current screen by `delta` within `n` items
+ * keeping it visible in `rows` lines. */
+void app_move(struct app *app, long delta, size_t n, int rows);
+/* Reload the directory from the store with the current filter. */
+void app_reload_directory(struct app *app);
+/* Re-run the filter after a change. */
+void app_refilter(struct app *app);
+/* Queue an operation the server must know (with its local effect already
+ * applied by the caller) and ask for a sync. */
+mento_status app_queue(struct app *app, const char *type, const char *body_json);
+int64_t app_now(void);
+/* Notifications in the store not yet read. */
+int app_unread_notifications(struct app *app);
+/* Show app->form (set up with form_init/form_add) over the screen; `done`
+ * runs when it is accepted or cancelled. */
+void app_form_open(struct app *app, app_form_done done, int64_t ref);
+/* Open the prompt for the free text or a facet (enum directory_facet_id). */
+void app_prompt_open(struct app *app, enum prompt_kind kind, int facet);
+
+#endif

@@ -1,0 +1,67 @@
+/* form.h - the one small form every screen uses for what it asks: text
+ * fields with UTF-8 editing, a choice among values, dates and times checked
+ * as typed, and confirmations. Enter accepts (after checking every field),
+ * Esc cancels, Tab and the arrows move between fields. The editing is pure
+ * logic, tested without a terminal; drawing goes through the app. */
+#ifndef MENTO_FORM_H
+#define MENTO_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mento/keymap.h"
+
+#define FORM_MAX_FIELDS 8
+#define FORM_TEXT_MAX   1024
+
+enum form_kind {
+    FORM_TEXT = 0,
+    FORM_CHOICE, /* one of `choices`; Left/Right or Space change it */
+    FORM_DATE,   /* YYYY-MM-DD, a real calendar day */
+    FORM_TIME,   /* HH:MM, 24-hour */
+    FORM_NUMBER, /* a whole number between `min` and `max` */
+};
+
+struct form_field {
+    enum form_kind kind;
+    const char *label;
+    bool required;
+    size_t max_chars; /* FORM_TEXT: 0 means FORM_TEXT_MAX - 1 bytes */
+    const char *const *choices;
+    size_t n_choices;
+    long min, max;
+    /* State. */
+    char value[FORM_TEXT_MAX];
+    size_t cursor; /* byte offset, always on a character boundary */
+    size_t choice;
+};
+
+enum form_result { FORM_GOING_ON = 0, FORM_ACCEPTED, FORM_CANCELLED };
+
+struct form {
+    const char *title;
+    const char *message; /* for a confirmation: what will happen */
+    struct form_field fields[FORM_MAX_FIELDS];
+    size_t n_fields;
+    size_t focus;
+    char error[256]; /* why Enter was refused, shown until the next key */
+};
+
+/* Start a form; add fields in order. A form with no field is a
+ * confirmation (y or Enter accepts, n or Esc cancels). */
+void form_init(struct form *f, const char *title, const char *message);
+struct form_field *form_add(struct form *f, enum form_kind kind, const char *label, bool required);
+/* Set a field's starting value (text, "YYYY-MM-DD", "HH:MM", a number, or
+ * one of the choices). */
+void form_set(struct form_field *field, const char *value);
+
+/* One key (`ch` the character typed, 0 for none). */
+enum form_result form_key(struct form *f, mento_key key, int ch);
+/* Check one field; false with the reason in `why`. */
+bool form_field_valid(const struct form_field *field, char *why, size_t why_len);
+/* The value of a choice field. */
+const char *form_choice(const struct form_field *field);
+/* Columns from the start of the focused field's value to its cursor. */
+int form_cursor_column(const struct form *f);
+
+#endif

@@ -1,0 +1,575 @@
+/* test_ui.c - the real mento program, driven by MENTO_SCRIPT against a real
+ * mentod: screens dumped and compared with tests/ui/expected/, the
+ * directory filtered several ways, a profile opened, the help listing keys,
+ * a user's keymap applied and a broken one reported, resizes down to a
+ * too-small terminal, and wide scripts aligned. Set MENTO_UI_UPDATE=1 to
+ * rewrite the expected files after a deliberate change (then read the diff). */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "mento/text.h"
+
+struct ui {
+    struct harness *h;
+    char dir[64];
+    char url[64];
+    struct harness_user mentee;
+    struct harness_user mentor_users[16];
+    const char *who; /* NULL: the mentee's files; else a suffix for another person's */
+};
+
+static const struct {
+    const char *name, *grade, *entity, *station, *tz, *langs, *network;
+} mentors[] = {
+    {"Nguyễn Thị Lan", "P-4", "UNDP", "Bangkok", "Asia/Bangkok", "en|fr",
+     "Political, Peace and Humanitarian"},
+    {"王小明", "P-5", "UNICEF", "Beijing", "Asia/Shanghai", "en", "Management and Operations"},
+    {"أحمد المصري", "D-1", "UNHCR", "Amman", "Asia/Amman", "en|fr",
+     "Political, Peace and Humanitarian"},
+    {"Zoë Müller", "P-3", "OCHA", "Nairobi", "Africa/Nairobi", "fr", "Economic and Social"},
+    {"Карим Хаддад", "P-4", "WFP", "Moscow", "Europe/Moscow", "en", "Management and Operations"},
+    {"José Pérez", "P-5", "UNDP", "Bogotá", "America/Bogota", "en|fr", "Economic and Social"},
+    {"Amara Okafor", "G-7", "UNEP", "Nairobi", "Africa/Nairobi", "en",
+     "Political, Peace and Humanitarian"},
+};
+#define N_MENTORS (sizeof mentors / sizeof mentors[0])
+
+static const char *env_or_fail(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        fail_msg("%s is not set", name);
+    return v;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+/* Run mento with `args` (NULL-terminated) in the test's XDG directories;
+ * returns the exit status, -1 when it did not exit normally. */
+static int run_mento(struct ui *u, const char *script, const char *size, char **args)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char cfg[96], data[128], state[128];
+        snprintf(cfg, sizeof cfg, "%s/config", u->dir);
+        snprintf(data, sizeof data, "%s/data%s", u->dir, u->who ? u->who : "");
+        snprintf(state, sizeof state, "%s/state%s", u->dir, u->who ? u->who : "");
+        setenv("XDG_CONFIG_HOME", cfg, 1);
+        setenv("XDG_DATA_HOME", data, 1);
+        setenv("XDG_STATE_HOME", state, 1);
+        setenv("TERM", "xterm-256color", 1);
+        setenv("LANG", "C.UTF-8", 1);
+        setenv("NO_COLOR", "1", 1);
+        setenv("MENTO_PASSWORD", HARNESS_PASSWORD, 1);
+        if (script)
+            setenv("MENTO_SCRIPT", script, 1);
+        if (size)
+            setenv("MENTO_SCRIPT_SIZE", size, 1);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, STDIN_FILENO);
+        dup2(STDERR_FILENO, STDOUT_FILENO); /* stdout is the TAP stream */
+        execv(env_or_fail("MENTO"), args);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run a script at `size`; the screens it saves go to <dir>/<name>.txt. */
+static void run_script(struct ui *u, const char *size, const char *lines)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/script", u->dir);
+    write_file(path, lines);
+    char *args[] = {"mento", "--server", u->url, NULL};
+    assert_int_equal(run_mento(u, path, size, args), 0);
+}
+
+/* Times change from run to run: the sync time, sending and deadlines. */
+static char *normalise(const char *text)
+{
+    char *out = strdup(text);
+    regex_t re;
+    assert_int_equal(regcomp(&re, "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}", REG_EXTENDED), 0);
+    regmatch_t m;
+    char *p = out;
+    while (regexec(&re, p, 1, &m, 0) == 0) {
+        memcpy(p + m.rm_so, "YYYY-MM-DD hh:mm", 16);
+        p += m.rm_eo;
+    }
+    regfree(&re);
+    /* The test's generated e-mail addresses carry its process id. */
+    assert_int_equal(regcomp(&re, "[a-z]+-[0-9]+-[0-9]+@example\\.org", REG_EXTENDED), 0);
+    char *fixed = malloc(strlen(out) + 1 + 64);
+    size_t used = 0;
+    p = out;
+    while (regexec(&re, p, 1, &m, 0) == 0) {
+        memcpy(fixed + used, p, (size_t)m.rm_so);
+        used += (size_t)m.rm_so;
+        memcpy(fixed + used, "someone@example.org", 19);
+        used += 19;
+        p += m.rm_eo;
+    }
+    strcpy(fixed + used, p);
+    regfree(&re);
+    free(out);
+    return fixed;
+}
+
+/* Compare a saved screen with tests/ui/expected/<name>.txt. */
+static void expect_screen(struct ui *u, const char *name)
+{
+    char got_path[128], want_path[1024];
+    snprintf(got_path, sizeof got_path, "%s/%s.txt", u->dir, name);
+    snprintf(want_path, sizeof want_path, "%s/tests/ui/expected/%s.txt",
+             env_or_fail("MENTO_SOURCE_ROOT"), name);
+    char *raw = read_file(got_path);
+    if (!raw)
+        fail_msg("the script saved no screen %s", got_path);
+    char *got = normalise(raw);
+    free(raw);
+    if (getenv("MENTO_UI_UPDATE")) {
+        write_file(want_path, got);
+        free(got);
+        return;
+    }
+    char *want = read_file(want_path);
+    if (!want || strcmp(want, got) != 0) {
+        fprintf(stderr, "# screen %s differs from %s:\n", name, want_path);
+        fprintf(stderr, "# ---- got ----\n%s# ----\n", got);
+        free(want);
+        free(got);
+        fail_msg("screen %s is not as expected", name);
+    }
+    free(want);
+    free(got);
+}
+
+static int setup(void **state)
+{
+    setlocale(LC_CTYPE, "C.UTF-8");
+    struct ui *u = calloc(1, sizeof *u);
+    if (!u || harness_start(&u->h) != 0)
+        return -1;
+    snprintf(u->url, sizeof u->url, "http://127.0.0.1:%u", (unsigned)harness_port(u->h));
+    snprintf(u->dir, sizeof u->dir, "/tmp/mento-ui-XXXXXX");
+    if (!mkdtemp(u->dir))
+        return -1;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/config", u->dir);
+    mkdir(sub, 0700);
+    snprintf(sub, sizeof sub, "%s/config/mento", u->dir);
+    mkdir(sub, 0700);
+    for (size_t i = 0; i < N_MENTORS; i++) {
+        cJSON *p = harness_profile_new(mentors[i].name);
+        harness_json_set_str(p, "grade", mentors[i].grade);
+        harness_json_set_str(p, "entity", mentors[i].entity);
+        harness_json_set_str(p, "duty_station", mentors[i].station);
+        harness_json_set_str(p, "timezone", mentors[i].tz);
+        harness_json_set_str(p, "job_network", mentors[i].network);
+        harness_json_set(p, "languages", harness_json_strings(mentors[i].langs));
+        harness_json_set_int(p, "years_experience", 6 + (int64_t)i * 3);
+        struct harness_account a = {.roles = "mentor", .profile = p};
+        harness_register_ok(u->h, &a, &u->mentor_users[i]);
+        cJSON_Delete(p);
+    }
+    cJSON *p = harness_profile_new("Amina Diallo");
+    harness_json_set_str(p, "grade", "P-2");
+    harness_json_set_str(p, "timezone", "Africa/Nairobi");
+    harness_json_set_str(p, "duty_station", "Nairobi");
+    harness_json_set_str(p, "job_network", "Political, Peace and Humanitarian");
+    harness_json_set(p, "languages", harness_json_strings("en|fr"));
+    char email[128];
+    harness_email(u->h, "amina", email, sizeof email);
+    struct harness_account a = {.email = email, .profile = p};
+    harness_register_ok(u->h, &a, &u->mentee);
+    cJSON_Delete(p);
+    *state = u;
+    return 0;
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "# could not remove %s\n", dir);
+}
+
+static int teardown(void **state)
+{
+    struct ui *u = *state;
+    harness_stop(u->h);
+    rm_rf(u->dir);
+    free(u);
+    return 0;
+}
+
+static void login_keeps_only_a_token(void **state)
+{
+    struct ui *u = *state;
+    char *args[] = {"mento", "login", "--server", u->url, "--email", u->mentee.email, NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, args), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/data/mento/session.json", u->dir);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    char *text = read_file(path);
+    assert_non_null(strstr(text, "\"token\""));
+    assert_null(strstr(text, HARNESS_PASSWORD));
+    free(text);
+    /* A wrong password is refused with the server's reason, exit 1. */
+    char *bad[] = {"mento", "login", "--server", u->url, "--email", "nobody@example.org", NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, bad), 1);
+    /* `mento sync` from the command line: exit 0. */
+    char *sync[] = {"mento", "sync", NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, sync), 0);
+}
+
+static void directory_filtered(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n"
+             ":save-display %s/directory.txt\n"
+             "/\n:type lan\n<Enter>\n"
+             ":save-display %s/filter-text.txt\n"
+             "c\nd\n:type nai\n<Enter>\n"
+             ":save-display %s/filter-station.txt\n"
+             "l l\n"
+             ":save-display %s/filter-station-fr.txt\n"
+             "c\ng\n:type P-5\n<Enter>\ns\n"
+             ":save-display %s/filter-grade-by-name.txt\n"
+             "c\n/\n:type zzz\n<Enter>\n"
+             ":save-display %s/filter-nothing.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "120x40", script);
+    expect_screen(u, "directory");
+    expect_screen(u, "filter-text");
+    expect_screen(u, "filter-station");
+    expect_screen(u, "filter-station-fr");
+    expect_screen(u, "filter-grade-by-name");
+    expect_screen(u, "filter-nothing");
+}
+
+static void profile_and_help(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n<Down>\np\n"
+             ":save-display %s/profile-wide.txt\n"
+             ":resize 80x24\n"
+             ":save-display %s/profile-narrow.txt\n"
+             "<Esc>\n?\n"
+             ":save-display %s/help.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir);
+    run_script(u, "120x40", script);
+    expect_screen(u, "profile-wide");
+    expect_screen(u, "profile-narrow");
+    expect_screen(u, "help");
+}
+
+static void resize_down_to_too_small(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n"
+             ":save-display %s/size-120x40.txt\n"
+             ":resize 80x24\n:save-display %s/size-80x24.txt\n"
+             ":resize 60x20\n:save-display %s/size-60x20.txt\n"
+             ":resize 120x40\n:save-display %s/size-back.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "120x40", script);
+    expect_screen(u, "size-80x24");
+    expect_screen(u, "size-60x20");
+    /* Back to the first size, the same screen as before. */
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/size-120x40.txt", u->dir);
+    snprintf(b, sizeof b, "%s/size-back.txt", u->dir);
+    char *x = read_file(a), *y = read_file(b);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+}
+
+/* Every row of the list puts the grade at the same display column as the
+ * header, whatever the script of the name. */
+static void wide_scripts_aligned(void **state)
+{
+    struct ui *u = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/directory.txt", u->dir);
+    char *text = read_file(path);
+    assert_non_null(text);
+    int grade_col = -1, rows = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *g = strstr(line, "Grade");
+        if (g && grade_col < 0) {
+            *g = '\0';
+            grade_col = text_width(line);
+            continue;
+        }
+        if (grade_col < 0)
+            continue;
+        for (size_t i = 0; i < N_MENTORS; i++) {
+            char *name = strstr(line, mentors[i].name);
+            char *grade = name ? strstr(name + strlen(mentors[i].name), mentors[i].grade) : NULL;
+            if (!grade)
+                continue;
+            *grade = '\0';
+            if (text_width(line) != grade_col)
+                fail_msg("%s: grade at column %d, header at %d", mentors[i].name, text_width(line),
+                         grade_col);
+            rows++;
+        }
+    }
+    assert_int_equal(rows, (int)N_MENTORS);
+    free(text);
+}
+
+static void user_keymap_applied(void **state)
+{
+    struct ui *u = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/config/mento/keys", u->dir);
+    write_file(path, "# mine\nbind generic x quit\nbind directory J move-down\n");
+    char script[512];
+    snprintf(script, sizeof script,
+             ":wait-sync\nJ J\n:save-state %s/state.json\n?\n:save-display %s/help-user.txt\nx\n"
+             "# never reached: x quits\n:save-state %s/after.json\n",
+             u->dir, u->dir, u->dir);
+    run_script(u, "80x24", script);
+    snprintf(path, sizeof path, "%s/state.json", u->dir);
+    char *st = read_file(path);
+    assert_non_null(strstr(st, "\"selected\":\t2"));
+    free(st);
+    snprintf(path, sizeof path, "%s/after.json", u->dir);
+    assert_null(read_file(path));
+    expect_screen(u, "help-user");
+}
+
+static void broken_keymap_reported(void **state)
+{
+    struct ui *u = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/config/mento/keys", u->dir);
+    write_file(path, "bind generic x quit\nbind generic y fly-away\n");
+    char script[512];
+    snprintf(script, sizeof script, ":save-display %s/keys-broken.txt\nx\n", u->dir);
+    run_script(u, "80x24", script);
+    snprintf(path, sizeof path, "%s/keys-broken.txt", u->dir);
+    char *screen = read_file(path);
+    char want[256];
+    snprintf(want, sizeof want, "keymap: %s/config/mento/keys:2: unknown request \"fly-away\"",
+             u->dir);
+    char shown[81];
+    snprintf(shown, sizeof shown, "%.80s", want); /* the line may be cut at 80 columns */
+    if (!strstr(screen, shown) && !strstr(screen, "unknown request"))
+        fail_msg("the keymap error is not on screen:\n%s", screen);
+    assert_non_null(strstr(screen, ":2:"));
+    free(screen);
+    /* The log has the whole message. */
+    snprintf(path, sizeof path, "%s/state/mento/mento.log", u->dir);
+    char *log = read_file(path);
+    assert_non_null(log);
+    assert_non_null(strstr(log, want));
+    free(log);
+    snprintf(path, sizeof path, "%s/config/mento/keys", u->dir);
+    unlink(path);
+}
+
+/* The server's view of the mentee's wish-list and requests. */
+static cJSON *server_get(struct ui *u, const char *path)
+{
+    struct harness_resp r = {0};
+    harness_call(u->h, "GET", path, u->mentee.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    cJSON *j = cJSON_Duplicate(r.json, 1);
+    harness_resp_free(&r);
+    return j;
+}
+
+/* From the directory to a request and back: two mentors wish-listed, the
+ * order changed, a request sent through the form and its confirmation, the
+ * deadline shown, the request withdrawn, the cascade turned off. */
+static void wishlist_and_request(void **state)
+{
+    struct ui *u = *state;
+    char script[2048];
+    snprintf(script, sizeof script,
+             ":wait-sync\n"
+             "w <Down> w\n"
+             ":wait-sync\n"
+             "2\n:wait-sync\n"
+             ":save-display %s/wishlist.txt\n"
+             "-\n:wait-sync\n"
+             "r\n<Tab>\n:type I would like to learn about field coordination.\n<Enter>\n"
+             ":save-display %s/request-confirm.txt\n"
+             "y\n:wait-sync\n"
+             ":save-display %s/request-open.txt\n"
+             "x\ny\n:wait-sync\n"
+             "c\n:wait-sync\n"
+             ":save-display %s/request-withdrawn.txt\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "100x30", script);
+    expect_screen(u, "wishlist");
+    expect_screen(u, "request-confirm");
+    expect_screen(u, "request-open");
+    expect_screen(u, "request-withdrawn");
+
+    cJSON *wl = server_get(u, "/v1/programmes/together/wishlist");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(wl, "items");
+    assert_int_equal(cJSON_GetArraySize(items), 2);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(wl, "cascade")));
+    /* The first added went down one place: the second is first now. */
+    const cJSON *first = cJSON_GetArrayItem(items, 0);
+    const char *first_name =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(first, "mentor"), "name")
+            ->valuestring;
+    assert_string_equal(first_name, mentors[0].name);
+    cJSON *reqs = server_get(u, "/v1/programmes/together/requests");
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(reqs, "items");
+    assert_int_equal(cJSON_GetArraySize(ri), 1);
+    const cJSON *r0 = cJSON_GetArrayItem(ri, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(r0, "state")->valuestring, "withdrawn");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(r0, "message")->valuestring,
+                        "I would like to learn about field coordination.");
+    cJSON_Delete(wl);
+    cJSON_Delete(reqs);
+}
+
+/* The mentor's side: the one request shown, accepted from the keyboard;
+ * then the pairing in both people's lists. */
+static void mentor_accepts(void **state)
+{
+    struct ui *u = *state;
+    /* Amina asks Zoë (French-speaking, in Nairobi) through the API. */
+    const struct harness_user *zoe = &u->mentor_users[3];
+    char body[96];
+    snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"message\":\"Bonjour !\"}",
+             (long long)zoe->id);
+    struct harness_resp r = {0};
+    harness_call(u->h, "POST", "/v1/programmes/together/requests", u->mentee.token, body, NULL, &r);
+    harness_expect_status(&r, 201);
+    harness_resp_free(&r);
+
+    u->who = "-zoe";
+    char *login[] = {"mento", "login", "--server", u->url, "--email", (char *)zoe->email, NULL};
+    assert_int_equal(run_mento(u, NULL, NULL, login), 0);
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n3\n:save-display %s/inbox.txt\n"
+             "a\n:save-display %s/accept-confirm.txt\ny\n:wait-sync\n"
+             ":save-display %s/matches-mentor.txt\n<Enter>\n"
+             ":save-display %s/partner.txt\nq\n",
+             u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "100x30", script);
+    u->who = NULL;
+    expect_screen(u, "inbox");
+    expect_screen(u, "accept-confirm");
+    expect_screen(u, "matches-mentor");
+    expect_screen(u, "partner");
+    /* The mentee's client shows the pairing too. */
+    snprintf(script, sizeof script, ":wait-sync\n3\n:save-display %s/matches-mentee.txt\nq\n",
+             u->dir);
+    run_script(u, "100x30", script);
+    expect_screen(u, "matches-mentee");
+    harness_call(u->h, "GET", "/v1/programmes/together/pairings?state=active", u->mentee.token,
+                 NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    int64_t total = 0;
+    assert_true(harness_int(r.json, "total", &total));
+    assert_int_equal(total, 1);
+    harness_resp_free(&r);
+}
+
+/* The profile, one answer at a time: a new biography reaches the server; an
+ * unknown time zone is refused on the spot, in words, and nothing is queued. */
+static void profile_answers_edited(void **state)
+{
+    struct ui *u = *state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             ":wait-sync\n6\n"
+             "<Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> <Down> "
+             "<Down> <Down>\n<Enter>\n<C-u>\n:type Twelve years in field offices.\n<Enter>\n"
+             ":wait-sync\n:save-display %s/profile-bio.txt\n"
+             "<Up> <Up> <Up> <Up> <Up> <Up> <Up>\n<Enter>\n<C-u>\n:type Mars/Olympus\n<Enter>\n"
+             ":save-display %s/profile-bad-zone.txt\n:save-state %s/profile-state.json\nq\n",
+             u->dir, u->dir, u->dir);
+    run_script(u, "100x30", script);
+    expect_screen(u, "profile-bio");
+    expect_screen(u, "profile-bad-zone");
+    char path[128];
+    snprintf(path, sizeof path, "%s/profile-state.json", u->dir);
+    char *st = read_file(path);
+    assert_non_null(strstr(st, "\"queued\":\t0"));
+    free(st);
+    struct harness_resp r = {0};
+    harness_call(u->h, "GET", "/v1/me/profile", u->mentee.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    assert_string_equal(harness_str(r.json, "bio"), "Twelve years in field offices.");
+    assert_string_equal(harness_str(r.json, "timezone"), "Africa/Nairobi");
+    harness_resp_free(&r);
+}
+
+static void server_exits_cleanly(void **state)
+{
+    struct ui *u = *state;
+    assert_int_equal(harness_stop_server(u->h), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(login_keeps_only_a_token), cmocka_unit_test(directory_filtered),
+        cmocka_unit_test(wide_scripts_aligned),     cmocka_unit_test(profile_and_help),
+        cmocka_unit_test(resize_down_to_too_small), cmocka_unit_test(user_keymap_applied),
+        cmocka_unit_test(broken_keymap_reported),   cmocka_unit_test(wishlist_and_request),
+        cmocka_unit_test(mentor_accepts),           cmocka_unit_test(profile_answers_edited),
+        cmocka_unit_test(server_exits_cleanly),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
