@@ -9,12 +9,9 @@
 
 #include "mento/app.h"
 #include "mento/codec.h"
+#include "mento/layout.h"
 #include "mento/rules.h"
 #include "mento/text.h"
-
-/* Below this width the profile replaces the list instead of sitting beside it. */
-#define SIDE_BY_SIDE_COLS 120
-#define PROFILE_COLS      48
 
 static const char *languages_text(unsigned langs)
 {
@@ -76,27 +73,10 @@ static void draw_filter_bar(struct app *app, int y, int cols)
     app_put(app, y, cols - cw, cw, count, 0);
 }
 
-/* Column widths for a list `cols` wide. */
-struct columns {
-    int score, name, grade, entity, station, langs, state;
-};
-
-static struct columns layout(int cols)
-{
-    struct columns c = {.score = 5, .grade = 6, .langs = 6, .state = 5};
-    /* Seven columns, six separating spaces. */
-    int rest = cols - c.score - c.grade - c.langs - c.state - 6;
-    if (rest < 30)
-        rest = 30;
-    c.name = rest * 40 / 100;
-    c.entity = rest * 25 / 100;
-    c.station = rest - c.name - c.entity;
-    return c;
-}
-
 static void draw_list(struct app *app, int top, int rows, int cols)
 {
-    struct columns c = layout(cols);
+    struct layout_columns c;
+    layout_directory_columns(cols, &c);
     char head[512];
     char a[64], b[128], d[64], e[96], g[96];
     text_fit_pad("Score", c.score, a, sizeof a);
@@ -277,14 +257,12 @@ static void directory_draw(struct app *app, int top, int rows, int cols)
     draw_filter_bar(app, top, cols);
     top++;
     rows--;
-    if (!app->show_profile) {
-        draw_list(app, top, rows, cols);
-    } else if (cols >= SIDE_BY_SIDE_COLS) {
-        draw_list(app, top, rows, cols - PROFILE_COLS);
-        draw_profile(app, top, rows, cols - PROFILE_COLS + 1, PROFILE_COLS - 1);
-    } else {
-        draw_profile(app, top, rows, 0, cols);
-    }
+    struct layout_split split;
+    layout_directory_split(cols, app->show_profile, &split);
+    if (split.list_cols)
+        draw_list(app, top, rows, split.list_cols);
+    if (split.profile_cols)
+        draw_profile(app, top, rows, split.profile_left, split.profile_cols);
 }
 
 static void cycle_language(struct app *app)

@@ -17,9 +17,11 @@
 #include "mento/store.h"
 #include "mento/sync.h"
 
+#include "mento/layout.h"
+
 /* The smallest terminal the layout is drawn in. */
-#define APP_MIN_COLS 80
-#define APP_MIN_ROWS 24
+#define APP_MIN_COLS LAYOUT_MIN_COLS
+#define APP_MIN_ROWS LAYOUT_MIN_ROWS
 
 /* What a handler tells the loop (flags): only the loop draws. */
 enum {

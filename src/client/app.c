@@ -293,7 +293,9 @@ static void draw_form(struct app *app);
 static void draw(struct app *app)
 {
     getmaxyx(stdscr, app->rows, app->cols);
-    if (app->rows < APP_MIN_ROWS || app->cols < APP_MIN_COLS) {
+    struct layout_frame frame;
+    layout_frame(app->rows, app->cols, &frame);
+    if (frame.too_small) {
         draw_too_small(app);
         refresh();
         app->dirty = false;
@@ -301,7 +303,7 @@ static void draw(struct app *app)
     }
     erase();
     draw_tabs(app);
-    screen_ops[app->screen]->draw(app, 1, app->rows - 3, app->cols);
+    screen_ops[app->screen]->draw(app, frame.pane_top, frame.pane_rows, app->cols);
     draw_status(app);
     draw_message(app);
     curs_set(app->prompt.kind != PROMPT_NONE ? 1 : 0);
