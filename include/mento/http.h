@@ -47,6 +47,7 @@ struct http_response {
     size_t gzip_len;
     char retry_after[24];
     char allow[64];
+    char disposition[128]; /* Content-Disposition, for files to save */
     bool replay; /* answered from the idempotency store */
 };
 

@@ -48,6 +48,8 @@ struct session_row {
     int sequence;
     char uid[128];
     int64_t updated_at;
+    char cancel_reason[4 * SESSION_REASON_MAX + 1]; /* "" when none */
+    int64_t cancelled_at, done_at;                  /* 0 when none */
 };
 
 /* The plan's shape for a pairing kind (RULES.md: mentoring 3-6 sessions about
@@ -101,8 +103,8 @@ static mento_status session_load(sqlite3 *db, int64_t id, struct session_row *s)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT pairing_id, number, state, starts_at, timezone, duration_min,"
-                           " location, booked_by, series_id, sequence, uid, updated_at"
-                           " FROM sessions WHERE id = ?",
+                           " location, booked_by, series_id, sequence, uid, updated_at,"
+                           " cancel_reason, cancelled_at, done_at FROM sessions WHERE id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return MENTO_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
@@ -124,6 +126,9 @@ static mento_status session_load(sqlite3 *db, int64_t id, struct session_row *s)
         s->sequence = sqlite3_column_int(st, 9);
         copy_text(s->uid, sizeof s->uid, sqlite3_column_text(st, 10));
         s->updated_at = sqlite3_column_int64(st, 11);
+        copy_text(s->cancel_reason, sizeof s->cancel_reason, sqlite3_column_text(st, 12));
+        s->cancelled_at = sqlite3_column_int64(st, 13);
+        s->done_at = sqlite3_column_int64(st, 14);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? MENTO_OK : rc == SQLITE_DONE ? MENTO_ERR_NOT_FOUND : MENTO_ERR_DB;
@@ -243,14 +248,20 @@ static cJSON *session_json(sqlite3 *db, const struct mento_programme *prog,
                            viewer, 0) != 0;
     cJSON_AddBoolToObject(o, "feedback_given", given);
     if (state_is(s, "done")) {
-        /* The first feedback is given by the call that marked it done. */
-        int64_t done_at =
-            query_int(db, "SELECT min(created_at) FROM feedback WHERE session_id = ?", s->id, 0, 0);
+        /* Recorded when marked done; before that column, the first feedback. */
+        int64_t done_at = s->done_at ? s->done_at
+                                     : query_int(db,
+                                                 "SELECT min(created_at) FROM feedback WHERE"
+                                                 " session_id = ?",
+                                                 s->id, 0, 0);
         if (done_at)
             add_time(o, "done_at", done_at);
     }
-    if (state_is(s, "cancelled"))
-        add_time(o, "cancelled_at", s->updated_at);
+    if (state_is(s, "cancelled")) {
+        add_time(o, "cancelled_at", s->cancelled_at ? s->cancelled_at : s->updated_at);
+        if (s->cancel_reason[0])
+            cJSON_AddStringToObject(o, "cancel_reason", s->cancel_reason);
+    }
     add_time(o, "updated_at", s->updated_at);
     return o;
 }
@@ -1044,6 +1055,23 @@ static void session_cancel(struct api_ctx *ctx, const char *pid, int64_t id, con
                                      " sequence + 1, updated_at = ?, seq = ? WHERE id = ?",
                                      ctx->now, seq, id)
                           : MENTO_ERR_DB;
+    if (rc == MENTO_OK) {
+        sqlite3_stmt *st = NULL;
+        rc = MENTO_ERR_DB;
+        if (sqlite3_prepare_v2(
+                ctx->db, "UPDATE sessions SET cancelled_at = ?, cancel_reason = ? WHERE id = ?", -1,
+                &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, ctx->now);
+            if (reason && *reason)
+                sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, 2);
+            sqlite3_bind_int64(st, 3, id);
+            if (sqlite3_step(st) == SQLITE_DONE)
+                rc = MENTO_OK;
+        }
+        sqlite3_finalize(st);
+    }
     if (rc == MENTO_OK)
         rc = planned_insert(ctx, p.id, s.number, seq, &planned);
     if (rc == MENTO_OK)
@@ -1244,6 +1272,8 @@ static void api_session_calendar(struct api_ctx *ctx, struct http_response *resp
     resp->body = text;
     resp->len = strlen(text);
     resp->content_type = "text/calendar; charset=utf-8";
+    snprintf(resp->disposition, sizeof resp->disposition,
+             "attachment; filename=\"mento-session-%lld.ics\"", (long long)s.id);
 out:
     mento_programme_free(&prog);
 }
@@ -1384,12 +1414,13 @@ static void session_done(struct api_ctx *ctx, const char *pid, int64_t id, const
         rc = MENTO_ERR_DB;
         if (sqlite3_prepare_v2(ctx->db,
                                "UPDATE sessions SET state = 'done', starts_at = ?, updated_at = ?,"
-                               " seq = ? WHERE id = ?",
+                               " done_at = ?, seq = ? WHERE id = ?",
                                -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_int64(st, 1, took_place);
             sqlite3_bind_int64(st, 2, ctx->now);
-            sqlite3_bind_int64(st, 3, seq);
-            sqlite3_bind_int64(st, 4, id);
+            sqlite3_bind_int64(st, 3, ctx->now);
+            sqlite3_bind_int64(st, 4, seq);
+            sqlite3_bind_int64(st, 5, id);
             if (sqlite3_step(st) == SQLITE_DONE)
                 rc = MENTO_OK;
         }

@@ -301,6 +301,8 @@ static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, resp->retry_after);
     if (resp->allow[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+    if (resp->disposition[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, resp->disposition);
     if (resp->replay)
         MHD_add_response_header(r, "Idempotent-Replay", "true");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);

@@ -254,6 +254,10 @@ static const char *const schema_migrations[] = {
     /* 3: the database's identity, drawn once: sync cursors carry it, so a
      *    cursor from another server or from before a rebuild is recognised. */
     "INSERT INTO meta(key, value) VALUES ('instance', 1 + (random() & 281474976710654));",
+    /* 4: what the session object reports of a cancellation and of being done. */
+    "ALTER TABLE sessions ADD COLUMN cancel_reason TEXT;"
+    "ALTER TABLE sessions ADD COLUMN cancelled_at INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN done_at INTEGER;",
 };
 
 #define SCHEMA_MIGRATION_COUNT ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -26,7 +26,7 @@
 #include <curl/curl.h>
 
 #define START_TIMEOUT_MS 10000
-#define STOP_TIMEOUT_MS 10000
+#define STOP_TIMEOUT_MS  10000
 
 struct harness {
     pid_t pid;
@@ -136,9 +136,9 @@ static int spawn_server(struct harness *h, int64_t advance)
          * mix with the TAP stream: send it to stderr. */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(STDERR_FILENO, STDOUT_FILENO);
-        char *argv[] = {(char *)mentod, "--test-mode", "--port",  port,   "--port-file",
-                        h->port_file,   "--db",        h->db,     "--log", h->log,
-                        "--test-clock-advance", adv, NULL};
+        char *argv[] = {(char *)mentod,         "--test-mode", "--port", port,    "--port-file",
+                        h->port_file,           "--db",        h->db,    "--log", h->log,
+                        "--test-clock-advance", adv,           NULL};
         execv(mentod, argv);
         fprintf(stderr, "# exec %s: %s\n", mentod, strerror(errno));
         _exit(127);
@@ -386,7 +386,7 @@ static size_t on_header(char *ptr, size_t size, size_t nitems, void *ud)
     if (len >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
         /* A new header block (after a 100 Continue): forget the previous one. */
         r->content_type[0] = r->content_encoding[0] = r->etag[0] = r->retry_after[0] = '\0';
-        r->vary[0] = r->idempotent_replay[0] = r->allow[0] = '\0';
+        r->vary[0] = r->idempotent_replay[0] = r->allow[0] = r->disposition[0] = '\0';
         return n;
     }
     const char *colon = memchr(ptr, ':', len);
@@ -412,6 +412,7 @@ static size_t on_header(char *ptr, size_t size, size_t nitems, void *ud)
         {"Vary", offsetof(struct harness_resp, vary), 128},
         {"Idempotent-Replay", offsetof(struct harness_resp, idempotent_replay), 16},
         {"Allow", offsetof(struct harness_resp, allow), 128},
+        {"Content-Disposition", offsetof(struct harness_resp, disposition), 160},
     };
     for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
         if (strlen(wanted[i].name) == name_len && strncasecmp(ptr, wanted[i].name, name_len) == 0)
@@ -857,8 +858,7 @@ static void fail_at(const char *file, int line, const char *fmt, ...)
     _fail(file, line);
 }
 
-void harness_expect_status_at(const char *file, int line, const struct harness_resp *r,
-                              long status)
+void harness_expect_status_at(const char *file, int line, const struct harness_resp *r, long status)
 {
     if (r->status != status)
         fail_at(file, line, "%s answered %ld, expected %ld; body: %.800s", r->request, r->status,
@@ -880,8 +880,8 @@ static bool names_field(const cJSON *err, const char *field)
 }
 
 /* Checks the shape and code; returns a message on failure, NULL when fine. */
-static const char *error_problem(const cJSON *body, const char *code, const char *field,
-                                 char *msg, size_t cap)
+static const char *error_problem(const cJSON *body, const char *code, const char *field, char *msg,
+                                 size_t cap)
 {
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
     if (!cJSON_IsObject(err))
@@ -903,8 +903,8 @@ static const char *error_problem(const cJSON *body, const char *code, const char
     return NULL;
 }
 
-void harness_expect_error_at(const char *file, int line, const struct harness_resp *r,
-                             long status, const char *code, const char *field)
+void harness_expect_error_at(const char *file, int line, const struct harness_resp *r, long status,
+                             const char *code, const char *field)
 {
     harness_expect_status_at(file, line, r, status);
     char msg[200];

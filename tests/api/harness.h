@@ -35,6 +35,7 @@ struct harness_resp {
     char vary[128];
     char idempotent_replay[16];
     char allow[128];
+    char disposition[160];
     char request[160]; /* "GET /v1/me", for failure messages */
 };
 

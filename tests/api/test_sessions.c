@@ -249,6 +249,9 @@ static icalcomponent *calendar_get(struct harness *h, const struct harness_user 
     harness_expect_status(&r, 200);
     if (strncmp(r.content_type, "text/calendar", 13) != 0)
         fail_msg("calendar content type %s", r.content_type);
+    char want[96];
+    snprintf(want, sizeof want, "attachment; filename=\"mento-session-%lld.ics\"", (long long)id);
+    assert_string_equal(r.disposition, want);
     const char *line = r.body;
     while (*line) {
         const char *eol = strstr(line, "\r\n");
@@ -720,6 +723,8 @@ static void test_cancel_and_calendar(void **state)
     assert_string_equal(str_of(cs, "state"), "cancelled");
     assert_int_equal(int_of(cs, "sequence"), 1);
     assert_non_null(harness_str(cs, "cancelled_at"));
+    assert_true(llabs(harness_parse_time(harness_str(cs, "cancelled_at")) - harness_now(h)) < 60);
+    assert_string_equal(str_of(cs, "cancel_reason"), "On mission to Juba that week.");
     const cJSON *ps = member(r.json, "planned");
     assert_string_equal(str_of(ps, "state"), "planned");
     assert_int_equal(int_of(ps, "number"), 1);
