@@ -71,7 +71,7 @@ def main():
         # Sync collections: | `name` | content | P |
         c = re.match(r"\| `([a-z_]+)` \| (.*) \| (P|Served) \|$", line or "")
         if c and not o:
-            added = re.search(r'"%s"' % re.escape(c.group(1)), code) is not None
+            added = re.search(r'\(\s*changes,\s*"%s"' % re.escape(c.group(1)), code) is not None
             line = "| `%s` | %s | %s |" % (c.group(1), c.group(2), "Served" if added else "P")
         # Error codes: | `code` (P) | status | meaning |
         e = re.match(r"\| `([a-z_]+)` \(P\) \|(.*)$", line or "")
