@@ -101,8 +101,9 @@ cJSON *api_roles_json(unsigned roles);
 
 /* The programme `pid` and `user`'s membership of it: 404 unknown_programme
  * when there is no such programme, 403 forbidden when `user` is not a
- * member. `prog` (may be NULL) receives the settings (release with
- * mento_programme_free), `roles` (may be NULL) the member's roles. */
+ * member. `prog` (may be NULL; need not be initialised) receives the
+ * settings on success (release with mento_programme_free), `roles` (may be
+ * NULL) the member's roles. */
 bool api_membership(struct api_ctx *ctx, const char *pid, int64_t user,
                     struct mento_programme *prog, unsigned *roles, struct http_response *resp);
 /* Is the account frozen? */

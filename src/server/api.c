@@ -136,10 +136,12 @@ bool api_membership(struct api_ctx *ctx, const char *pid, int64_t user,
     }
     if (prog) {
         struct codec_error err;
+        mento_programme_init(prog);
         mento_status ps = settings ? codec_programme_from_json(settings, prog, &err)
                                    : MENTO_ERR_PARSE;
         cJSON_Delete(settings);
         if (ps != MENTO_OK) {
+            mento_programme_free(prog);
             api_error_status(resp, MENTO_ERR_DB, NULL);
             return false;
         }

@@ -1,12 +1,23 @@
-/* api_admin.c - see api.h: the programme's resources (handbooks, session
- * agendas, suggested topics) for reading offline. Surveys and the
- * administration routes are documented in docs/api.md and not served yet. */
+/* api_admin.c - see api.h: the programme's resources for reading offline,
+ * and the administrators' routes: statistics, participants, pairings,
+ * feedback, cohort selection and CSV reports. No route here carries anything
+ * of a note. */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mento/api.h"
 #include "mento/catalog.h"
+#include "mento/codec.h"
+#include "mento/db.h"
+#include "mento/notify.h"
+#include "mento/pairings.h"
 #include "mento/server.h"
+
+#define ADMIN_PER_PAGE      50
+#define ADMIN_PER_PAGE_MAX  200
+#define ADMIN_SELECTION_MAX 1000
 
 static cJSON *resource_json(const struct mento_resource *r)
 {
@@ -98,9 +109,868 @@ static void api_resource(struct api_ctx *ctx, struct http_response *resp)
     resp->etag = true;
 }
 
+/* ---- Administrators ------------------------------------------------------- */
+
+/* The caller administers the programme of the path: 404 unknown_programme
+ * for no such programme, 403 role_required for anyone else (administrators
+ * of other programmes included). */
+static bool require_admin(struct api_ctx *ctx, struct http_response *resp)
+{
+    sqlite3_stmt *st = NULL;
+    bool exists = false;
+    unsigned roles = 0;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT m.roles FROM programmes p LEFT JOIN memberships m ON"
+                           " m.programme_id = p.id AND m.user_id = ? WHERE p.id = ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, ctx->user_id);
+        sqlite3_bind_text(st, 2, ctx->req->params[0], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            exists = true;
+            roles = (unsigned)sqlite3_column_int(st, 0);
+        }
+    }
+    sqlite3_finalize(st);
+    if (!exists) {
+        http_response_error(resp, 404, "unknown_programme", "There is no such programme", NULL);
+        return false;
+    }
+    if (!(roles & MENTO_ROLE_ADMIN)) {
+        http_response_error(resp, 403, "role_required",
+                            "Only the programme's administrators may do this", NULL);
+        return false;
+    }
+    return true;
+}
+
+static int64_t count(sqlite3 *db, const char *sql, const char *programme, int64_t from, int64_t to)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, to);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+struct page_query {
+    int page, per_page;
+    int64_t from, to;
+    const char *state, *role, *q;
+    int64_t user_id, pairing_id;
+    const char *bad;
+};
+
+static bool whole(const char *v, int64_t min, int64_t max, int64_t *out)
+{
+    char *end = NULL;
+    long long n = v && *v ? strtoll(v, &end, 10) : 0;
+    if (!v || !*v || !end || *end || n < min || n > max)
+        return false;
+    *out = n;
+    return true;
+}
+
+static bool page_param(const char *key, const char *value, void *arg)
+{
+    struct page_query *q = arg;
+    int64_t n;
+    bool ok = value != NULL;
+    if (ok && strcmp(key, "page") == 0 && whole(value, 1, 1000000, &n))
+        q->page = (int)n;
+    else if (ok && strcmp(key, "per_page") == 0 && whole(value, 1, ADMIN_PER_PAGE_MAX, &n))
+        q->per_page = (int)n;
+    else if (ok && (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) &&
+             codec_time_parse(value, &n) == MENTO_OK)
+        *(strcmp(key, "from") == 0 ? &q->from : &q->to) = n;
+    else if (ok && strcmp(key, "state") == 0 &&
+             (strcmp(value, "active") == 0 || strcmp(value, "ended") == 0))
+        q->state = value;
+    else if (ok && strcmp(key, "role") == 0 &&
+             (strcmp(value, "mentee") == 0 || strcmp(value, "mentor") == 0 ||
+              strcmp(value, "admin") == 0))
+        q->role = value;
+    else if (ok && strcmp(key, "q") == 0 && strlen(value) <= 200)
+        q->q = value;
+    else if (ok && strcmp(key, "user_id") == 0 && whole(value, 1, INT64_MAX, &n))
+        q->user_id = n;
+    else if (ok && strcmp(key, "pairing_id") == 0 && whole(value, 1, INT64_MAX, &n))
+        q->pairing_id = n;
+    else {
+        q->bad = key;
+        return false;
+    }
+    return true;
+}
+
+static bool read_query(struct api_ctx *ctx, struct page_query *q, struct http_response *resp)
+{
+    memset(q, 0, sizeof *q);
+    q->page = 1;
+    q->per_page = ADMIN_PER_PAGE;
+    q->to = INT64_MAX;
+    if (http_query_each(ctx->req, page_param, q))
+        return true;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "The query parameter %.40s is not one this route takes, or its "
+             "value is wrong",
+             q->bad ? q->bad : "?");
+    http_response_error(resp, 400, "bad_request", msg, q->bad);
+    return false;
+}
+
+static void add_time(cJSON *o, const char *key, int64_t t)
+{
+    char buf[CODEC_TIME_LEN];
+    codec_time_format(t, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+static void api_admin_stats(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct page_query q;
+    if (!read_query(ctx, &q, resp) || !require_admin(ctx, resp))
+        return;
+    sqlite3 *db = ctx->db;
+    const char *pid = ctx->req->params[0];
+    cJSON *o = cJSON_CreateObject();
+    add_time(o, "generated_at", ctx->now);
+    cJSON *p = cJSON_AddObjectToObject(o, "participants");
+    static const struct {
+        const char *key, *sql;
+    } people[] = {
+        {"mentees", "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND roles & 3 = 1"},
+        {"mentors", "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND roles & 3 = 2"},
+        {"both", "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND roles & 3 = 3"},
+        {"applied",
+         "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND status = 'applied'"},
+        {"selected",
+         "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND status = 'selected'"},
+        {"not_selected",
+         "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND status = 'not_selected'"},
+        {"frozen", "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id"
+                   " WHERE m.programme_id = ?1 AND u.frozen = 1"},
+        {"hidden", "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND hidden = 1"},
+    };
+    for (size_t i = 0; i < sizeof people / sizeof people[0]; i++)
+        cJSON_AddNumberToObject(p, people[i].key, (double)count(db, people[i].sql, pid, 0, 0));
+    cJSON *r = cJSON_AddObjectToObject(o, "requests");
+    static const char *const states[] = {"open",    "accepted",  "declined",
+                                         "expired", "withdrawn", "passed_on"};
+    for (size_t i = 0; i < 6; i++) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM requests WHERE programme_id = ?1 AND state = '%s'"
+                 " AND sent_at BETWEEN ?2 AND ?3",
+                 states[i]);
+        cJSON_AddNumberToObject(r, states[i], (double)count(db, sql, pid, q.from, q.to));
+    }
+    cJSON *pa = cJSON_AddObjectToObject(o, "pairings");
+    static const struct {
+        const char *key, *where;
+    } pairs[] = {{"active", "state = 'active'"},
+                 {"ended", "state = 'ended'"},
+                 {"mentoring", "kind = 'mentoring'"},
+                 {"networking", "kind = 'networking'"}};
+    for (size_t i = 0; i < 4; i++) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM pairings WHERE programme_id = ?1 AND %s"
+                 " AND started_at BETWEEN ?2 AND ?3",
+                 pairs[i].where);
+        cJSON_AddNumberToObject(pa, pairs[i].key, (double)count(db, sql, pid, q.from, q.to));
+    }
+    cJSON *reasons = cJSON_AddObjectToObject(pa, "end_reasons");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT end_reason, count(*) FROM pairings WHERE programme_id = ?1"
+                           " AND state = 'ended' AND ended_at BETWEEN ?2 AND ?3"
+                           " GROUP BY end_reason ORDER BY end_reason",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, q.from);
+        sqlite3_bind_int64(st, 3, q.to);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            if (sqlite3_column_text(st, 0))
+                cJSON_AddNumberToObject(reasons, (const char *)sqlite3_column_text(st, 0),
+                                        sqlite3_column_int(st, 1));
+    }
+    sqlite3_finalize(st);
+    cJSON *se = cJSON_AddObjectToObject(o, "sessions");
+    static const char *const sstates[] = {"booked", "done", "cancelled"};
+    for (size_t i = 0; i < 3; i++) {
+        char sql[260];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM sessions s JOIN pairings p ON p.id = s.pairing_id"
+                 " WHERE p.programme_id = ?1 AND s.state = '%s' AND s.updated_at BETWEEN ?2"
+                 " AND ?3",
+                 sstates[i]);
+        cJSON_AddNumberToObject(se, sstates[i], (double)count(db, sql, pid, q.from, q.to));
+    }
+    cJSON *fb = cJSON_AddObjectToObject(o, "feedback");
+    const char *fb_from = " FROM feedback f JOIN sessions s ON s.id = f.session_id JOIN pairings p"
+                          " ON p.id = s.pairing_id WHERE p.programme_id = ?1 AND f.created_at"
+                          " BETWEEN ?2 AND ?3";
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT count(*)%s", fb_from);
+    cJSON_AddNumberToObject(fb, "count", (double)count(db, sql, pid, q.from, q.to));
+    snprintf(sql, sizeof sql, "SELECT avg(f.rating)%s", fb_from);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, q.from);
+        sqlite3_bind_int64(st, 3, q.to);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            cJSON_AddNumberToObject(fb, "average_rating",
+                                    (double)(int)(sqlite3_column_double(st, 0) * 10 + 0.5) / 10);
+        else
+            cJSON_AddNullToObject(fb, "average_rating");
+    }
+    sqlite3_finalize(st);
+    cJSON *fit = cJSON_AddObjectToObject(fb, "fit");
+    static const char *const fits[] = {"good_fit", "unsure", "not_a_good_fit"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*)%s AND f.fit = '%s'", fb_from, fits[i]);
+        cJSON_AddNumberToObject(fit, fits[i], (double)count(db, sql, pid, q.from, q.to));
+    }
+    http_response_json(resp, 200, o);
+    resp->etag = true;
+}
+
+/* A participant as administrators see them: every answer, the e-mail, the
+ * membership and its activity. */
+static cJSON *participant_json(sqlite3 *db, const char *pid, int64_t user)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT u.email, m.roles, m.status, u.frozen, m.hidden, m.capacity,"
+                           " m.joined_at, u.deletion_requested_at, p.answers"
+                           " FROM memberships m JOIN users u ON u.id = m.user_id"
+                           " LEFT JOIN profiles p ON p.user_id = u.id"
+                           " WHERE m.programme_id = ? AND m.user_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "user_id", (double)user);
+        cJSON_AddStringToObject(o, "email", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddItemToObject(o, "roles", api_roles_json((unsigned)sqlite3_column_int(st, 1)));
+        cJSON_AddStringToObject(o, "status", (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddBoolToObject(o, "frozen", sqlite3_column_int(st, 3) != 0);
+        cJSON_AddBoolToObject(o, "hidden", sqlite3_column_int(st, 4) != 0);
+        cJSON_AddNumberToObject(o, "capacity", sqlite3_column_int(st, 5));
+        cJSON_AddNumberToObject(o, "mentees", api_count_mentees(db, user, pid));
+        add_time(o, "joined_at", sqlite3_column_int64(st, 6));
+        if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+            add_time(o, "deletion_requested_at", sqlite3_column_int64(st, 7));
+        cJSON *answers = sqlite3_column_type(st, 8) != SQLITE_NULL
+                             ? cJSON_Parse((const char *)sqlite3_column_text(st, 8))
+                             : cJSON_CreateObject();
+        if (answers) {
+            cJSON_AddNumberToObject(answers, "user_id", (double)user);
+            cJSON_AddItemToObject(o, "profile", answers);
+        }
+    }
+    sqlite3_finalize(st);
+    if (!o)
+        return NULL;
+    int64_t mentors = count(db,
+                            "SELECT count(*) FROM pairings WHERE programme_id = ?1 AND"
+                            " mentee_id = ?2 AND state = 'active'",
+                            pid, user, 0);
+    cJSON_AddNumberToObject(o, "mentors", (double)mentors);
+    int64_t done = count(db,
+                         "SELECT count(*) FROM sessions s JOIN pairings p ON p.id = s.pairing_id"
+                         " WHERE p.programme_id = ?1 AND ?2 IN (p.mentor_id, p.mentee_id)"
+                         " AND s.state = 'done'",
+                         pid, user, 0);
+    cJSON_AddNumberToObject(o, "sessions_done", (double)done);
+    return o;
+}
+
+static void paged(cJSON *out, const struct page_query *q, int64_t total)
+{
+    cJSON_AddNumberToObject(out, "page", q->page);
+    cJSON_AddNumberToObject(out, "per_page", q->per_page);
+    cJSON_AddNumberToObject(out, "total", (double)total);
+    cJSON_AddNumberToObject(out, "pages", (double)((total + q->per_page - 1) / q->per_page));
+}
+
+static void api_admin_participants(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct page_query q;
+    if (!read_query(ctx, &q, resp) || !require_admin(ctx, resp))
+        return;
+    const char *pid = ctx->req->params[0];
+    unsigned role = !q.role                         ? 7u
+                    : strcmp(q.role, "mentee") == 0 ? MENTO_ROLE_MENTEE
+                    : strcmp(q.role, "mentor") == 0 ? MENTO_ROLE_MENTOR
+                                                    : MENTO_ROLE_ADMIN;
+    char like[230];
+    snprintf(like, sizeof like, "%%%s%%", q.q ? q.q : "");
+    sqlite3_stmt *st = NULL;
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    int64_t total = 0;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT m.user_id, count(*) OVER () FROM memberships m"
+                           " JOIN users u ON u.id = m.user_id LEFT JOIN profiles p ON"
+                           " p.user_id = u.id WHERE m.programme_id = ? AND m.roles & ? != 0"
+                           " AND (u.email LIKE ?3 OR coalesce(p.answers, '') LIKE ?3)"
+                           " ORDER BY json_extract(p.answers, '$.name'), m.user_id"
+                           " LIMIT ? OFFSET ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, (int)role);
+        sqlite3_bind_text(st, 3, like, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, q.per_page);
+        sqlite3_bind_int64(st, 5, (int64_t)(q.page - 1) * q.per_page);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            total = sqlite3_column_int64(st, 1);
+            cJSON *it = participant_json(ctx->db, pid, sqlite3_column_int64(st, 0));
+            if (it)
+                cJSON_AddItemToArray(items, it);
+        }
+    }
+    sqlite3_finalize(st);
+    if (total == 0 && q.page > 1)
+        total = count(ctx->db,
+                      "SELECT count(*) FROM memberships WHERE programme_id = ?1 AND roles & ?2"
+                      " != 0",
+                      pid, role, 0);
+    paged(out, &q, total);
+    http_response_json(resp, 200, out);
+    resp->etag = true;
+}
+
+/* The administrators' view of a pairing: both members, the end's comment
+ * and do-not-match, the dates of the sessions held. */
+static cJSON *admin_pairing_json(struct api_ctx *ctx, int64_t id)
+{
+    cJSON *o = pairings_json(ctx, id, 0);
+    if (!o)
+        return NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ctx->db, "SELECT end_text, no_rematch FROM pairings WHERE id = ?", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+                cJSON_AddStringToObject(o, "end_comment", (const char *)sqlite3_column_text(st, 0));
+            cJSON_AddBoolToObject(o, "do_not_match", sqlite3_column_int(st, 1) != 0);
+        }
+    }
+    sqlite3_finalize(st);
+    cJSON *dates = cJSON_AddArrayToObject(o, "session_dates");
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT starts_at FROM sessions WHERE pairing_id = ? AND state = 'done'"
+                           " ORDER BY starts_at",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char buf[CODEC_TIME_LEN];
+            codec_time_format(sqlite3_column_int64(st, 0), buf);
+            cJSON_AddItemToArray(dates, cJSON_CreateString(buf));
+        }
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+static int64_t path_id(const char *s)
+{
+    int64_t n;
+    return whole(s, 1, INT64_MAX, &n) ? n : 0;
+}
+
+static void api_admin_participant(struct api_ctx *ctx, struct http_response *resp)
+{
+    if (!require_admin(ctx, resp))
+        return;
+    const char *pid = ctx->req->params[0];
+    int64_t user = path_id(ctx->req->params[1]);
+    cJSON *o = user ? participant_json(ctx->db, pid, user) : NULL;
+    if (!o) {
+        http_response_error(resp, 404, "not_found", "No such member of this programme", NULL);
+        return;
+    }
+    cJSON *list = cJSON_AddArrayToObject(o, "pairings");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT id FROM pairings WHERE programme_id = ? AND ? IN (mentor_id,"
+                           " mentee_id) ORDER BY started_at DESC, id",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, user);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            cJSON *p = admin_pairing_json(ctx, sqlite3_column_int64(st, 0));
+            if (p)
+                cJSON_AddItemToArray(list, p);
+        }
+    }
+    sqlite3_finalize(st);
+    http_response_json(resp, 200, o);
+}
+
+static void api_admin_pairings(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct page_query q;
+    if (!read_query(ctx, &q, resp) || !require_admin(ctx, resp))
+        return;
+    sqlite3_stmt *st = NULL;
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    int64_t total = 0;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT id, count(*) OVER () FROM pairings WHERE programme_id = ?"
+                           " AND (? IS NULL OR state = ?2) AND (? = 0 OR ?4 IN (mentor_id,"
+                           " mentee_id)) ORDER BY state = 'ended', started_at DESC, id"
+                           " LIMIT ? OFFSET ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, ctx->req->params[0], -1, SQLITE_STATIC);
+        if (q.state)
+            sqlite3_bind_text(st, 2, q.state, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        sqlite3_bind_int64(st, 4, q.user_id);
+        sqlite3_bind_int(st, 5, q.per_page);
+        sqlite3_bind_int64(st, 6, (int64_t)(q.page - 1) * q.per_page);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            total = sqlite3_column_int64(st, 1);
+            cJSON *p = admin_pairing_json(ctx, sqlite3_column_int64(st, 0));
+            if (p)
+                cJSON_AddItemToArray(items, p);
+        }
+    }
+    sqlite3_finalize(st);
+    paged(out, &q, total);
+    http_response_json(resp, 200, out);
+    resp->etag = true;
+}
+
+static const char *const end_reasons[] = {"goals_met",   "not_a_good_fit", "no_time",
+                                          "no_response", "role_change",    "leaving_organisation",
+                                          "other"};
+
+static void api_admin_pairing_end(struct api_ctx *ctx, struct http_response *resp)
+{
+    static const char *const keys[] = {"reason", "comment", NULL};
+    const cJSON *in = api_input(ctx, resp);
+    if (!in || !api_only_keys(in, keys, resp) || !require_admin(ctx, resp))
+        return;
+    const char *reason = api_string(in, "reason", 40, true, resp);
+    if (!reason)
+        return;
+    bool known = false;
+    for (size_t i = 0; i < sizeof end_reasons / sizeof end_reasons[0]; i++)
+        known |= strcmp(reason, end_reasons[i]) == 0;
+    if (!known) {
+        http_response_error(resp, 400, "invalid", "reason is one of the end reasons", "reason");
+        return;
+    }
+    const char *comment = api_string(in, "comment", 2000, false, resp);
+    if (!comment && resp->status >= 400)
+        return;
+    if (strcmp(reason, "other") == 0 && (!comment || !*comment)) {
+        http_response_error(resp, 400, "missing_field", "Say why in a comment", "comment");
+        return;
+    }
+    int64_t id = path_id(ctx->req->params[1]);
+    int64_t in_programme = id ? count(ctx->db,
+                                      "SELECT count(*) FROM pairings WHERE programme_id = ?1"
+                                      " AND id = ?2",
+                                      ctx->req->params[0], id, 0)
+                              : 0;
+    if (!in_programme) {
+        http_response_error(resp, 404, "not_found", "No such pairing in this programme", NULL);
+        return;
+    }
+    mento_status st = pairings_end(ctx, id, 0, "administrator", reason,
+                                   comment && *comment ? comment : NULL, false);
+    if (st == MENTO_ERR_INVALID) {
+        http_response_error(resp, 409, "pairing_ended", "This pairing has already ended", NULL);
+        return;
+    }
+    if (st != MENTO_OK) {
+        api_error_status(resp, st, NULL);
+        return;
+    }
+    http_response_json(resp, 200, admin_pairing_json(ctx, id));
+}
+
+static void api_admin_feedback(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct page_query q;
+    if (!read_query(ctx, &q, resp) || !require_admin(ctx, resp))
+        return;
+    sqlite3_stmt *st = NULL;
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    int64_t total = 0;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT f.session_id, s.pairing_id, s.number, s.starts_at, f.user_id,"
+                           " f.user_id = p.mentor_id, f.rating, f.progress, f.fit, f.comment,"
+                           " f.created_at, count(*) OVER () FROM feedback f JOIN sessions s ON"
+                           " s.id = f.session_id JOIN pairings p ON p.id = s.pairing_id WHERE"
+                           " p.programme_id = ? AND f.created_at BETWEEN ? AND ? AND (? = 0 OR"
+                           " p.id = ?4) ORDER BY f.created_at DESC, f.session_id LIMIT ? OFFSET ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, ctx->req->params[0], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, q.from);
+        sqlite3_bind_int64(st, 3, q.to);
+        sqlite3_bind_int64(st, 4, q.pairing_id);
+        sqlite3_bind_int(st, 5, q.per_page);
+        sqlite3_bind_int64(st, 6, (int64_t)(q.page - 1) * q.per_page);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            cJSON *it = cJSON_CreateObject();
+            cJSON_AddNumberToObject(it, "session_id", (double)sqlite3_column_int64(st, 0));
+            cJSON_AddNumberToObject(it, "pairing_id", (double)sqlite3_column_int64(st, 1));
+            cJSON_AddNumberToObject(it, "number", sqlite3_column_int(st, 2));
+            if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+                add_time(it, "held_at", sqlite3_column_int64(st, 3));
+            cJSON_AddNumberToObject(it, "author_id", (double)sqlite3_column_int64(st, 4));
+            cJSON_AddStringToObject(it, "author_role",
+                                    sqlite3_column_int(st, 5) ? "mentor" : "mentee");
+            cJSON_AddNumberToObject(it, "rating", sqlite3_column_int(st, 6));
+            for (int c = 7; c <= 9; c++) {
+                static const char *const names[] = {"progress", "fit", "comment"};
+                if (sqlite3_column_type(st, c) != SQLITE_NULL)
+                    cJSON_AddStringToObject(it, names[c - 7],
+                                            (const char *)sqlite3_column_text(st, c));
+            }
+            add_time(it, "given_at", sqlite3_column_int64(st, 10));
+            total = sqlite3_column_int64(st, 11);
+            cJSON_AddItemToArray(items, it);
+        }
+    }
+    sqlite3_finalize(st);
+    paged(out, &q, total);
+    http_response_json(resp, 200, out);
+    resp->etag = true;
+}
+
+/* The programme must take applications (a cohort). */
+static bool require_cohort(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct mento_programme prog;
+    unsigned roles;
+    if (!api_membership(ctx, ctx->req->params[0], ctx->user_id, &prog, &roles, resp))
+        return false;
+    bool cohort = prog.kind == MENTO_PROGRAMME_COHORT;
+    mento_programme_free(&prog);
+    if (!cohort)
+        http_response_error(resp, 422, "not_cohort",
+                            "Selection applies only to programmes that take applications", NULL);
+    return cohort;
+}
+
+static void api_admin_selection(struct api_ctx *ctx, struct http_response *resp)
+{
+    static const char *const keys[] = {"user_ids", "status", NULL};
+    const cJSON *in = api_input(ctx, resp);
+    if (!in || !api_only_keys(in, keys, resp) || !require_admin(ctx, resp) ||
+        !require_cohort(ctx, resp))
+        return;
+    const char *status = api_string(in, "status", 20, true, resp);
+    if (!status)
+        return;
+    if (strcmp(status, "selected") != 0 && strcmp(status, "not_selected") != 0 &&
+        strcmp(status, "applied") != 0) {
+        http_response_error(resp, 400, "invalid", "status is selected, not_selected or applied",
+                            "status");
+        return;
+    }
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(in, "user_ids");
+    int n = cJSON_GetArraySize(ids);
+    if (!cJSON_IsArray(ids) || n < 1 || n > ADMIN_SELECTION_MAX) {
+        http_response_error(resp, 400, n > ADMIN_SELECTION_MAX ? "too_long" : "invalid",
+                            "user_ids is a list of 1 to 1000 applicants", "user_ids");
+        return;
+    }
+    int64_t seq = db_next_seq(ctx->db);
+    int updated = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, ids)
+    {
+        if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 9007199254740991.0 ||
+            it->valuedouble != (double)(int64_t)it->valuedouble) {
+            http_response_error(resp, 400, "invalid", "user_ids holds whole numbers", "user_ids");
+            return;
+        }
+        int64_t user = (int64_t)it->valuedouble;
+        sqlite3_stmt *st = NULL;
+        int changed = 0;
+        if (sqlite3_prepare_v2(ctx->db,
+                               "UPDATE memberships SET status = ?, seq = ? WHERE programme_id = ?"
+                               " AND user_id = ? AND status IN ('applied', 'selected',"
+                               " 'not_selected')",
+                               -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, seq);
+            sqlite3_bind_text(st, 3, ctx->req->params[0], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, user);
+            if (sqlite3_step(st) == SQLITE_DONE)
+                changed = sqlite3_changes(ctx->db);
+        }
+        sqlite3_finalize(st);
+        if (!changed) {
+            /* All or nothing: the write transaction is rolled back. */
+            char msg[120];
+            snprintf(msg, sizeof msg, "%" PRId64 " is not an applicant of this programme", user);
+            http_response_error(resp, 400, "invalid", msg, "user_ids");
+            return;
+        }
+        updated++;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(out, "updated", updated);
+    http_response_json(resp, 200, out);
+}
+
+static void api_admin_announce(struct api_ctx *ctx, struct http_response *resp)
+{
+    if (!require_admin(ctx, resp) || !require_cohort(ctx, resp))
+        return;
+    const char *pid = ctx->req->params[0];
+    char mark[96];
+    snprintf(mark, sizeof mark, "announced:%s", pid);
+    sqlite3_stmt *st = NULL;
+    int told_yes = 0, told_no = 0;
+    mento_status rc = MENTO_OK;
+    /* Each decided applicant is told once (a time mark per person). */
+    if (sqlite3_prepare_v2(ctx->db,
+                           "SELECT m.user_id, m.status FROM memberships m WHERE m.programme_id = ?"
+                           " AND m.status IN ('selected', 'not_selected') AND NOT EXISTS (SELECT"
+                           " 1 FROM time_marks t WHERE t.kind = ? AND t.ref_id = m.user_id)"
+                           " ORDER BY m.user_id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        api_error_status(resp, MENTO_ERR_DB, NULL);
+        return;
+    }
+    sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mark, -1, SQLITE_STATIC);
+    while (rc == MENTO_OK && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t user = sqlite3_column_int64(st, 0);
+        bool yes = strcmp((const char *)sqlite3_column_text(st, 1), "selected") == 0;
+        rc = notify_user(ctx, user, pid,
+                         yes ? NOTIFY_APPLICATION_SELECTED : NOTIFY_APPLICATION_NOT_SELECTED, NULL,
+                         0,
+                         yes ? "Your application to %s was selected: welcome to the programme."
+                             : "Your application to %s was not selected this time. Thank you "
+                               "for applying.",
+                         pid);
+        sqlite3_stmt *m = NULL;
+        if (rc == MENTO_OK &&
+            sqlite3_prepare_v2(ctx->db,
+                               "INSERT INTO time_marks(kind, ref_id, done_at) VALUES (?, ?, ?)", -1,
+                               &m, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(m, 1, mark, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(m, 2, user);
+            sqlite3_bind_int64(m, 3, ctx->now);
+            rc = sqlite3_step(m) == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+        }
+        sqlite3_finalize(m);
+        if (yes)
+            told_yes++;
+        else
+            told_no++;
+    }
+    sqlite3_finalize(st);
+    if (rc != MENTO_OK) {
+        api_error_status(resp, rc, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(out, "notified_selected", told_yes);
+    cJSON_AddNumberToObject(out, "notified_not_selected", told_no);
+    cJSON_AddNumberToObject(out, "undecided",
+                            (double)count(ctx->db,
+                                          "SELECT count(*) FROM memberships WHERE programme_id ="
+                                          " ?1 AND status = 'applied'",
+                                          pid, 0, 0));
+    http_response_json(resp, 200, out);
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+struct csv {
+    char *buf;
+    size_t len, cap;
+    bool ok;
+};
+
+static void csv_put(struct csv *c, const char *s, size_t n)
+{
+    if (!c->ok)
+        return;
+    if (c->len + n + 1 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8192;
+        while (cap < c->len + n + 1)
+            cap *= 2;
+        char *b = realloc(c->buf, cap);
+        if (!b) {
+            c->ok = false;
+            return;
+        }
+        c->buf = b;
+        c->cap = cap;
+    }
+    memcpy(c->buf + c->len, s, n);
+    c->len += n;
+    c->buf[c->len] = '\0';
+}
+
+/* One RFC 4180 field; a value a spreadsheet would run as a formula gets a
+ * leading quote. */
+static void csv_field(struct csv *c, const char *v, bool first)
+{
+    if (!first)
+        csv_put(c, ",", 1);
+    if (!v)
+        return;
+    bool formula = *v == '=' || *v == '+' || *v == '-' || *v == '@';
+    bool quote = formula || strpbrk(v, ",\"\r\n") != NULL;
+    if (quote)
+        csv_put(c, "\"", 1);
+    if (formula)
+        csv_put(c, "'", 1);
+    for (const char *p = v; *p; p++) {
+        csv_put(c, p, 1);
+        if (*p == '"')
+            csv_put(c, "\"", 1); /* a quote is doubled */
+    }
+    if (quote)
+        csv_put(c, "\"", 1);
+}
+
+/* A report from one query: the columns' names, then each row's values as
+ * text (times in RFC 3339 where the column name ends in _at). */
+static void csv_query(sqlite3 *db, struct csv *c, const char *header, const char *sql,
+                      const char *pid, int64_t from, int64_t to)
+{
+    csv_put(c, header, strlen(header));
+    csv_put(c, "\r\n", 2);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        c->ok = false;
+        return;
+    }
+    sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    int cols = sqlite3_column_count(st);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < cols; i++) {
+            const char *name = sqlite3_column_name(st, i);
+            size_t nl = strlen(name);
+            char buf[CODEC_TIME_LEN];
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            if (nl > 3 && strcmp(name + nl - 3, "_at") == 0 &&
+                sqlite3_column_type(st, i) == SQLITE_INTEGER) {
+                codec_time_format(sqlite3_column_int64(st, i), buf);
+                v = buf;
+            }
+            csv_field(c, v, i == 0);
+        }
+        csv_put(c, "\r\n", 2);
+    }
+    sqlite3_finalize(st);
+}
+
+static void api_admin_export(struct api_ctx *ctx, struct http_response *resp)
+{
+    struct page_query q;
+    if (!read_query(ctx, &q, resp) || !require_admin(ctx, resp))
+        return;
+    static const struct {
+        const char *name, *header, *sql;
+    } reports[] = {
+        {"participants", "user_id,email,roles,status,frozen,hidden,capacity,joined_at,answers",
+         "SELECT m.user_id, u.email, m.roles, m.status, u.frozen, m.hidden, m.capacity,"
+         " m.joined_at AS joined_at, p.answers FROM memberships m JOIN users u ON u.id ="
+         " m.user_id LEFT JOIN profiles p ON p.user_id = u.id WHERE m.programme_id = ?1 AND"
+         " m.joined_at BETWEEN ?2 AND ?3 ORDER BY m.user_id"},
+        {"requests", "id,mentee_id,mentor_id,kind,state,sent_at,deadline,decided_at,cascaded_from",
+         "SELECT id, mentee_id, mentor_id, kind, state, sent_at AS sent_at, deadline AS"
+         " deadline_at, decided_at AS decided_at, cascaded_from FROM requests WHERE"
+         " programme_id = ?1 AND sent_at BETWEEN ?2 AND ?3 ORDER BY id"},
+        {"pairings",
+         "id,mentor_id,mentee_id,kind,state,started_at,ended_at,end_reason,ended_by,end_comment,"
+         "do_not_match,sessions_done",
+         "SELECT p.id, p.mentor_id, p.mentee_id, p.kind, p.state, p.started_at AS started_at,"
+         " p.ended_at AS ended_at, p.end_reason, p.ended_by, p.end_text, p.no_rematch, (SELECT"
+         " count(*) FROM sessions s WHERE s.pairing_id = p.id AND s.state = 'done') FROM"
+         " pairings p WHERE p.programme_id = ?1 AND p.started_at BETWEEN ?2 AND ?3 ORDER BY"
+         " p.id"},
+        {"sessions", "id,pairing_id,number,state,starts_at,timezone,duration_min,done_at",
+         "SELECT s.id, s.pairing_id, s.number, s.state, s.starts_at AS starts_at, s.timezone,"
+         " s.duration_min, s.done_at AS done_at FROM sessions s JOIN pairings p ON p.id ="
+         " s.pairing_id WHERE p.programme_id = ?1 AND s.created_at BETWEEN ?2 AND ?3 ORDER BY"
+         " s.id"},
+        {"feedback",
+         "session_id,pairing_id,author_id,author_role,rating,progress,fit,comment,given_at",
+         "SELECT f.session_id, s.pairing_id, f.user_id, CASE WHEN f.user_id = p.mentor_id THEN"
+         " 'mentor' ELSE 'mentee' END, f.rating, f.progress, f.fit, f.comment, f.created_at AS"
+         " given_at FROM feedback f JOIN sessions s ON s.id = f.session_id JOIN pairings p ON"
+         " p.id = s.pairing_id WHERE p.programme_id = ?1 AND f.created_at BETWEEN ?2 AND ?3"
+         " ORDER BY f.created_at, f.session_id"},
+        {"surveys", "survey,user_id,answered_at,answers",
+         "SELECT survey_id, user_id, submitted_at AS answered_at, answers FROM survey_answers"
+         " WHERE programme_id = ?1 AND submitted_at BETWEEN ?2 AND ?3 ORDER BY survey_id,"
+         " user_id"},
+    };
+    const char *report = ctx->req->params[1];
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+        if (strcmp(report, reports[i].name) != 0)
+            continue;
+        struct csv c = {.ok = true};
+        csv_query(ctx->db, &c, reports[i].header, reports[i].sql, ctx->req->params[0], q.from,
+                  q.to);
+        if (!c.ok) {
+            free(c.buf);
+            api_error_status(resp, MENTO_ERR_NOMEM, NULL);
+            return;
+        }
+        free(resp->body);
+        resp->status = 200;
+        resp->body = c.buf ? c.buf : calloc(1, 1);
+        resp->len = c.len;
+        resp->content_type = "text/csv; charset=utf-8";
+        char day[CODEC_TIME_LEN];
+        codec_time_format(ctx->now, day);
+        day[10] = '\0';
+        snprintf(resp->disposition, sizeof resp->disposition,
+                 "attachment; filename=\"%.40s-%s-%s.csv\"", ctx->req->params[0], report, day);
+        return;
+    }
+    http_response_error(resp, 404, "not_found",
+                        "Reports: participants, requests, pairings, sessions, feedback, surveys",
+                        NULL);
+}
+
 static const struct api_route admin_routes[] = {
     {"GET", "/v1/programmes/{}/resources", api_resources, 0},
     {"GET", "/v1/programmes/{}/resources/{}", api_resource, 0},
+    {"GET", "/v1/programmes/{}/admin/stats", api_admin_stats, API_ROUTE_AUTH},
+    {"GET", "/v1/programmes/{}/admin/participants", api_admin_participants, API_ROUTE_AUTH},
+    {"GET", "/v1/programmes/{}/admin/participants/{}", api_admin_participant, API_ROUTE_AUTH},
+    {"GET", "/v1/programmes/{}/admin/pairings", api_admin_pairings, API_ROUTE_AUTH},
+    {"POST", "/v1/programmes/{}/admin/pairings/{}/end", api_admin_pairing_end,
+     API_ROUTE_AUTH | API_ROUTE_WRITE},
+    {"GET", "/v1/programmes/{}/admin/feedback", api_admin_feedback, API_ROUTE_AUTH},
+    {"POST", "/v1/programmes/{}/admin/selection", api_admin_selection,
+     API_ROUTE_AUTH | API_ROUTE_WRITE},
+    {"POST", "/v1/programmes/{}/admin/selection/announce", api_admin_announce,
+     API_ROUTE_AUTH | API_ROUTE_WRITE},
+    {"GET", "/v1/programmes/{}/admin/export/{}", api_admin_export, API_ROUTE_AUTH},
     {NULL, NULL, NULL, 0},
 };
 

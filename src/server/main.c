@@ -20,35 +20,37 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: mentod [OPTION]...\n"
-            "       mentod seed --db PATH [--seed N] [--participants N]\n"
-            "The mento platform's server: the JSON API over HTTP, backed by SQLite.\n"
-            "\n"
-            "  -c, --config FILE        read options from FILE (key = value lines)\n"
-            "  -d, --db PATH            database file (default mentod.db; created if missing)\n"
-            "  -l, --listen ADDR        address to listen on (default 127.0.0.1)\n"
-            "  -p, --port N             port (default %d; 0 picks a free one)\n"
-            "      --port-file FILE     write the port in use to FILE once listening\n"
-            "      --log FILE           access log (default: standard error)\n"
-            "  -t, --threads N          HTTP worker threads (default 2)\n"
-            "      --token-ttl SECONDS  lifetime of login tokens (default 2592000 = 30 days)\n"
-            "      --demo               serve a fresh demo database with generated participants\n"
-            "      --seed N             seed of the generated demo data (default 42)\n"
-            "      --participants N     number of generated participants (default 2400)\n"
-            "      --page-cache BOOL    cache rendered directory pages (default true)\n"
-            "      --smtp-url URL       send notification e-mails through this SMTP server\n"
-            "                           (smtp://HOST:PORT; default: no e-mail)\n"
-            "      --smtp-from ADDRESS  sender of those e-mails (default mento@localhost)\n"
-            "      --test-mode          for test suites only: movable clock, cheap password hashing\n"
-            "      --test-clock-advance SECONDS\n"
-            "                           test mode: move the clock forward before starting, as\n"
-            "                           if the server had been down for that long\n"
-            "  -h, --help               show this help\n"
-            "  -V, --version            show the version\n"
-            "\n"
-            "Options given on the command line override the configuration file.\n",
-            SERVER_DEFAULT_PORT);
+    fprintf(
+        out,
+        "Usage: mentod [OPTION]...\n"
+        "       mentod seed --db PATH [--seed N] [--participants N]\n"
+        "       mentod appoint --db PATH --programme ID --email ADDRESS [--remove]\n"
+        "The mento platform's server: the JSON API over HTTP, backed by SQLite.\n"
+        "\n"
+        "  -c, --config FILE        read options from FILE (key = value lines)\n"
+        "  -d, --db PATH            database file (default mentod.db; created if missing)\n"
+        "  -l, --listen ADDR        address to listen on (default 127.0.0.1)\n"
+        "  -p, --port N             port (default %d; 0 picks a free one)\n"
+        "      --port-file FILE     write the port in use to FILE once listening\n"
+        "      --log FILE           access log (default: standard error)\n"
+        "  -t, --threads N          HTTP worker threads (default 2)\n"
+        "      --token-ttl SECONDS  lifetime of login tokens (default 2592000 = 30 days)\n"
+        "      --demo               serve a fresh demo database with generated participants\n"
+        "      --seed N             seed of the generated demo data (default 42)\n"
+        "      --participants N     number of generated participants (default 2400)\n"
+        "      --page-cache BOOL    cache rendered directory pages (default true)\n"
+        "      --smtp-url URL       send notification e-mails through this SMTP server\n"
+        "                           (smtp://HOST:PORT; default: no e-mail)\n"
+        "      --smtp-from ADDRESS  sender of those e-mails (default mento@localhost)\n"
+        "      --test-mode          for test suites only: movable clock, cheap password hashing\n"
+        "      --test-clock-advance SECONDS\n"
+        "                           test mode: move the clock forward before starting, as\n"
+        "                           if the server had been down for that long\n"
+        "  -h, --help               show this help\n"
+        "  -V, --version            show the version\n"
+        "\n"
+        "Options given on the command line override the configuration file.\n",
+        SERVER_DEFAULT_PORT);
 }
 
 static const struct option long_opts[] = {
@@ -93,21 +95,53 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
         switch (c) {
         case 'c':
             continue;
-        case 'd': key = "db"; break;
-        case 'l': key = "listen"; break;
-        case 'p': key = "port"; break;
-        case 1: key = "port-file"; break;
-        case 2: key = "log"; break;
-        case 't': key = "threads"; break;
-        case 3: key = "token-ttl"; break;
-        case 4: key = "demo"; value = "true"; break;
-        case 5: key = "seed"; break;
-        case 6: key = "participants"; break;
-        case 7: key = "test-mode"; value = "true"; break;
-        case 8: key = "page-cache"; break;
-        case 9: key = "test-clock-advance"; break;
-        case 10: key = "smtp-url"; break;
-        case 11: key = "smtp-from"; break;
+        case 'd':
+            key = "db";
+            break;
+        case 'l':
+            key = "listen";
+            break;
+        case 'p':
+            key = "port";
+            break;
+        case 1:
+            key = "port-file";
+            break;
+        case 2:
+            key = "log";
+            break;
+        case 't':
+            key = "threads";
+            break;
+        case 3:
+            key = "token-ttl";
+            break;
+        case 4:
+            key = "demo";
+            value = "true";
+            break;
+        case 5:
+            key = "seed";
+            break;
+        case 6:
+            key = "participants";
+            break;
+        case 7:
+            key = "test-mode";
+            value = "true";
+            break;
+        case 8:
+            key = "page-cache";
+            break;
+        case 9:
+            key = "test-clock-advance";
+            break;
+        case 10:
+            key = "smtp-url";
+            break;
+        case 11:
+            key = "smtp-from";
+            break;
         case 'h':
             usage(stdout);
             return -1;
@@ -124,8 +158,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "mentod: unexpected argument \"%s\"\nTry 'mentod --help'.\n",
-                argv[optind]);
+        fprintf(stderr, "mentod: unexpected argument \"%s\"\nTry 'mentod --help'.\n", argv[optind]);
         return 2;
     }
     return 0;
@@ -143,10 +176,9 @@ static int cmd_seed(struct server_config *cfg)
     struct seed_demo_accounts demo;
     int64_t now = (int64_t)time(NULL);
     int rc = 0;
-    if (crypto_pwhash_str_alg(hash, DEMO_PASSWORD, strlen(DEMO_PASSWORD),
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0 ||
+    if (crypto_pwhash_str_alg(
+            hash, DEMO_PASSWORD, strlen(DEMO_PASSWORD), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0 ||
         seed_programmes(db, now) != MENTO_OK ||
         seed_participants(db, cfg->seed, cfg->participants, now, hash, &demo) != MENTO_OK) {
         fprintf(stderr, "mentod: seeding %s failed (is it already seeded?)\n", cfg->db_path);
@@ -157,6 +189,89 @@ static int cmd_seed(struct server_config *cfg)
         printf("Demo accounts, password \"%s\": %s (mentee), %s (mentor), %s (administrator)\n",
                DEMO_PASSWORD, demo.mentee_email, demo.mentor_email, demo.admin_email);
     }
+    sqlite3_close(db);
+    return rc;
+}
+
+/* mentod appoint: the server's operator makes an account an administrator
+ * of a programme (or, with --remove, no longer one). */
+static int cmd_appoint(int argc, char **argv)
+{
+    const char *db_path = "mentod.db", *programme = NULL, *email = NULL;
+    bool remove = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            db_path = argv[++i];
+        else if (strcmp(argv[i], "--programme") == 0 && i + 1 < argc)
+            programme = argv[++i];
+        else if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
+            email = argv[++i];
+        else if (strcmp(argv[i], "--remove") == 0)
+            remove = true;
+        else {
+            fprintf(stderr, "usage: mentod appoint --db PATH --programme ID --email ADDRESS "
+                            "[--remove]\n");
+            return 2;
+        }
+    }
+    if (!programme || !email) {
+        fprintf(stderr, "mentod appoint: --programme and --email are needed\n");
+        return 2;
+    }
+    sqlite3 *db;
+    if (db_open(db_path, 1, &db) != MENTO_OK) {
+        fprintf(stderr, "mentod: cannot open the database %s\n", db_path);
+        return 1;
+    }
+    int rc = 1;
+    int64_t user = 0, now = (int64_t)time(NULL);
+    sqlite3_stmt *st = NULL;
+    if (db_begin_write(db) != MENTO_OK)
+        goto out;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT u.id FROM users u, programmes p WHERE u.email = ?"
+                           " AND p.id = ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, programme, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            user = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (!user) {
+        fprintf(stderr, "mentod appoint: no account %s, or no programme %s\n", email, programme);
+        db_rollback(db);
+        goto out;
+    }
+    int64_t seq = db_next_seq(db);
+    const char *sql =
+        remove ? "UPDATE memberships SET roles = roles & ~4, seq = ?1 WHERE user_id = ?2"
+                 " AND programme_id = ?3"
+               : "INSERT INTO memberships(user_id, programme_id, roles, status, joined_at, seq)"
+                 " VALUES (?2, ?3, 4, 'active', ?4, ?1) ON CONFLICT(user_id, programme_id)"
+                 " DO UPDATE SET roles = roles | 4, seq = ?1";
+    if (seq && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, user);
+        sqlite3_bind_text(st, 3, programme, -1, SQLITE_STATIC);
+        if (!remove)
+            sqlite3_bind_int64(st, 4, now);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            rc = 0;
+    }
+    sqlite3_finalize(st);
+    /* A membership left with no role at all goes. */
+    if (rc == 0 && remove &&
+        sqlite3_exec(db, "DELETE FROM memberships WHERE roles = 0", NULL, NULL, NULL) != SQLITE_OK)
+        rc = 1;
+    if (rc == 0 && db_commit(db) == MENTO_OK) {
+        printf("%s is %s an administrator of %s\n", email, remove ? "no longer" : "now", programme);
+    } else {
+        db_rollback(db);
+        rc = 1;
+        fprintf(stderr, "mentod appoint: the database refused the change\n");
+    }
+out:
     sqlite3_close(db);
     return rc;
 }
@@ -183,10 +298,9 @@ static int demo_prepare(struct server_config *cfg, char *dir, size_t dir_len,
     char hash[crypto_pwhash_STRBYTES];
     int64_t now = (int64_t)time(NULL);
     int rc = 0;
-    if (crypto_pwhash_str_alg(hash, DEMO_PASSWORD, strlen(DEMO_PASSWORD),
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0 ||
+    if (crypto_pwhash_str_alg(
+            hash, DEMO_PASSWORD, strlen(DEMO_PASSWORD), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0 ||
         seed_programmes(db, now) != MENTO_OK ||
         seed_participants(db, cfg->seed, cfg->participants, now, hash, demo) != MENTO_OK) {
         fprintf(stderr, "mentod: cannot seed the demo database\n");
@@ -230,6 +344,10 @@ int main(int argc, char **argv)
 {
     struct server_config cfg;
     server_config_init(&cfg);
+    if (argc > 1 && strcmp(argv[1], "appoint") == 0) {
+        server_config_free(&cfg);
+        return cmd_appoint(argc - 1, argv + 1);
+    }
     bool seed_cmd = argc > 1 && strcmp(argv[1], "seed") == 0;
     int rc = parse_args(seed_cmd ? argc - 1 : argc, seed_cmd ? argv + 1 : argv, &cfg);
     if (rc != 0) {

@@ -293,6 +293,30 @@ int harness_restart(struct harness *h, int sig, int64_t advance_while_down)
     return 0;
 }
 
+const char *harness_db_path(const struct harness *h)
+{
+    return h->db;
+}
+
+int harness_appoint(struct harness *h, const char *email, const char *programme)
+{
+    const char *mentod = getenv("MENTOD");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(STDERR_FILENO, STDOUT_FILENO); /* stdout is the TAP stream */
+        execl(mentod, mentod, "appoint", "--db", h->db, "--programme", programme, "--email", email,
+              (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return 0;
+}
+
 int harness_stop(struct harness *h)
 {
     if (!h)

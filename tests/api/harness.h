@@ -71,6 +71,11 @@ int harness_stop(struct harness *h);
  * that ends each executable asserts this is 0. */
 int harness_stop_server(struct harness *h);
 uint16_t harness_port(const struct harness *h);
+/* The server's database file (for `mentod appoint` and the like). */
+const char *harness_db_path(const struct harness *h);
+/* `mentod appoint`: make the account an administrator of the programme, as
+ * the server's operator does. 0 on success. */
+int harness_appoint(struct harness *h, const char *email, const char *programme);
 /* Stop the server with `sig` (SIGKILL: a crash or power cut, nothing flushed;
  * SIGTERM: a clean stop) and start it again on the same database, its clock
  * moved forward by `advance_while_down` seconds, as if the server had been
