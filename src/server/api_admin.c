@@ -10,6 +10,7 @@
 #include "mento/api.h"
 #include "mento/catalog.h"
 #include "mento/codec.h"
+#include "mento/model.h"
 #include "mento/db.h"
 #include "mento/notify.h"
 #include "mento/pairings.h"
@@ -799,6 +800,185 @@ static void api_admin_announce(struct api_ctx *ctx, struct http_response *resp)
     http_response_json(resp, 200, out);
 }
 
+/* What the pairing by an administrator needs of each member. */
+struct member_state {
+    bool found;
+    unsigned roles;
+    char status[16];
+    bool frozen;
+    unsigned languages;
+    int capacity;
+};
+
+static void member_state(sqlite3 *db, const char *pid, int64_t user, struct member_state *m)
+{
+    memset(m, 0, sizeof *m);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT m.roles, m.status, u.frozen, m.capacity, p.answers FROM"
+                           " memberships m JOIN users u ON u.id = m.user_id LEFT JOIN profiles p"
+                           " ON p.user_id = u.id WHERE m.programme_id = ? AND m.user_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        m->found = true;
+        m->roles = (unsigned)sqlite3_column_int(st, 0);
+        snprintf(m->status, sizeof m->status, "%s", (const char *)sqlite3_column_text(st, 1));
+        m->frozen = sqlite3_column_int(st, 2) != 0;
+        m->capacity = sqlite3_column_int(st, 3);
+        cJSON *answers = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
+        codec_languages_from_json(cJSON_GetObjectItemCaseSensitive(answers, "languages"),
+                                  &m->languages);
+        cJSON_Delete(answers);
+    }
+    sqlite3_finalize(st);
+}
+
+static bool active_status(const struct member_state *m)
+{
+    return strcmp(m->status, "active") == 0 || strcmp(m->status, "selected") == 0;
+}
+
+/* Pair two people in an admin-led programme, with the checks of accepting a
+ * request, inside the one write transaction. */
+static void api_admin_pair(struct api_ctx *ctx, struct http_response *resp)
+{
+    static const char *const keys[] = {"mentor_id", "mentee_id", "kind", NULL};
+    const cJSON *in = api_input(ctx, resp);
+    if (!in || !api_only_keys(in, keys, resp) || !require_admin(ctx, resp))
+        return;
+    const char *pid = ctx->req->params[0];
+    int64_t ids[2];
+    static const char *const id_keys[] = {"mentor_id", "mentee_id"};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, id_keys[i]);
+        if (!v) {
+            api_error_status(resp, MENTO_ERR_MISSING, id_keys[i]);
+            return;
+        }
+        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9007199254740991.0 ||
+            v->valuedouble != (double)(int64_t)v->valuedouble) {
+            api_error_status(resp, MENTO_ERR_TYPE, id_keys[i]);
+            return;
+        }
+        ids[i] = (int64_t)v->valuedouble;
+    }
+    const char *kind = api_string(in, "kind", 20, false, resp);
+    if (!kind && resp->status >= 400)
+        return;
+    if (!kind)
+        kind = "mentoring";
+    if (strcmp(kind, "mentoring") != 0 && strcmp(kind, "networking") != 0) {
+        http_response_error(resp, 400, "invalid", "kind is mentoring or networking", "kind");
+        return;
+    }
+    struct mento_programme prog;
+    if (!api_membership(ctx, pid, ctx->user_id, &prog, NULL, resp))
+        return;
+    bool mentee_led = prog.matching == MENTO_MATCHING_MENTEE_LED;
+    int mentee_max = prog.mentee_max_mentors;
+    mento_programme_free(&prog);
+    if (mentee_led) {
+        http_response_error(resp, 422, "matching_mentee_led",
+                            "In this programme mentees choose their mentors by request", NULL);
+        return;
+    }
+    struct member_state mentor, mentee;
+    member_state(ctx->db, pid, ids[0], &mentor);
+    member_state(ctx->db, pid, ids[1], &mentee);
+    int64_t same = count(ctx->db,
+                         "SELECT count(*) FROM pairings WHERE programme_id = ?1 AND mentor_id = ?2"
+                         " AND mentee_id = ?3 AND state = 'active'",
+                         pid, ids[0], ids[1]);
+    if (!mentor.found || !(mentor.roles & MENTO_ROLE_MENTOR))
+        http_response_error(resp, 404, "unknown_mentor", "No such mentor in this programme",
+                            "mentor_id");
+    else if (!mentee.found || !(mentee.roles & MENTO_ROLE_MENTEE))
+        http_response_error(resp, 404, "not_found", "No such mentee in this programme",
+                            "mentee_id");
+    else if (ids[0] == ids[1])
+        http_response_error(resp, 400, "invalid", "A person cannot mentor themselves",
+                            "mentee_id");
+    else if (same)
+        http_response_error(resp, 409, "already_paired", "These two are already paired", NULL);
+    else if (!active_status(&mentor) || !active_status(&mentee))
+        http_response_error(resp, 422, "membership_not_active",
+                            "Both memberships must be active or selected", NULL);
+    else if (mentor.frozen || mentee.frozen)
+        http_response_error(resp, 422, "account_frozen", "One of the two accounts is frozen",
+                            NULL);
+    else if (!(mentor.languages & mentee.languages))
+        http_response_error(resp, 422, "mentor_unavailable",
+                            "The two share no language for their sessions", NULL);
+    else if (pairings_no_match(ctx->db, pid, ids[0], ids[1]))
+        http_response_error(resp, 422, "do_not_match",
+                            "One of the two asked not to be matched with the other again", NULL);
+    else if (api_count_mentees(ctx->db, ids[0], pid) >= mentor.capacity)
+        http_response_error(resp, 422, "capacity_full", "The mentor has no free place", NULL);
+    else if (count(ctx->db,
+                   "SELECT count(*) FROM pairings WHERE programme_id = ?1 AND mentee_id = ?2 AND"
+                   " state = 'active'",
+                   pid, ids[1], 0) >= mentee_max)
+        http_response_error(resp, 422, "mentee_full", "The mentee has as many mentors as allowed",
+                            NULL);
+    if (resp->status >= 400)
+        return;
+    int64_t seq = db_next_seq(ctx->db);
+    sqlite3_stmt *st = NULL;
+    mento_status rc = MENTO_ERR_DB;
+    if (seq && sqlite3_prepare_v2(ctx->db,
+                                  "INSERT INTO pairings(programme_id, mentor_id, mentee_id, kind,"
+                                  " state, started_at, seq) VALUES (?, ?, ?, ?, 'active', ?, ?)",
+                                  -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, ids[0]);
+        sqlite3_bind_int64(st, 3, ids[1]);
+        sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, ctx->now);
+        sqlite3_bind_int64(st, 6, seq);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            rc = MENTO_OK;
+    }
+    sqlite3_finalize(st);
+    int64_t pairing = sqlite3_last_insert_rowid(ctx->db);
+    /* The plan starts with session 1; both memberships move for sync. */
+    if (rc == MENTO_OK &&
+        sqlite3_prepare_v2(ctx->db,
+                           "INSERT INTO sessions(pairing_id, number, state, created_at,"
+                           " updated_at, seq) VALUES (?, 1, 'planned', ?, ?, ?)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, pairing);
+        sqlite3_bind_int64(st, 2, ctx->now);
+        sqlite3_bind_int64(st, 3, ctx->now);
+        sqlite3_bind_int64(st, 4, seq);
+        rc = sqlite3_step(st) == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+        sqlite3_finalize(st);
+    }
+    if (rc == MENTO_OK &&
+        sqlite3_prepare_v2(ctx->db,
+                           "UPDATE memberships SET seq = ? WHERE programme_id = ? AND user_id IN"
+                           " (?, ?)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_text(st, 2, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, ids[0]);
+        sqlite3_bind_int64(st, 4, ids[1]);
+        rc = sqlite3_step(st) == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+        sqlite3_finalize(st);
+    }
+    for (int i = 0; rc == MENTO_OK && i < 2; i++)
+        rc = notify_user(ctx, ids[i], pid, NOTIFY_PAIRING_CREATED, "pairing", pairing,
+                         "The programme team paired you with a %s %s.", kind,
+                         i == 0 ? "mentee" : "mentor");
+    if (rc != MENTO_OK) {
+        api_error_status(resp, rc, NULL);
+        return;
+    }
+    http_response_json(resp, 201, admin_pairing_json(ctx, pairing));
+}
+
 /* ---- CSV ---------------------------------------------------------------- */
 
 struct csv {
@@ -963,6 +1143,7 @@ static const struct api_route admin_routes[] = {
     {"GET", "/v1/programmes/{}/admin/participants", api_admin_participants, API_ROUTE_AUTH},
     {"GET", "/v1/programmes/{}/admin/participants/{}", api_admin_participant, API_ROUTE_AUTH},
     {"GET", "/v1/programmes/{}/admin/pairings", api_admin_pairings, API_ROUTE_AUTH},
+    {"POST", "/v1/programmes/{}/admin/pairings", api_admin_pair, API_ROUTE_AUTH | API_ROUTE_WRITE},
     {"POST", "/v1/programmes/{}/admin/pairings/{}/end", api_admin_pairing_end,
      API_ROUTE_AUTH | API_ROUTE_WRITE},
     {"GET", "/v1/programmes/{}/admin/feedback", api_admin_feedback, API_ROUTE_AUTH},

@@ -304,6 +304,57 @@ static void cohort_selection_and_announcement(void **state)
     harness_resp_free(&r);
 }
 
+/* In an admin-led programme the team pairs people, with the same checks as
+ * an accepted request. */
+static void team_pairs_people(void **state)
+{
+    struct world *w = *state;
+    struct harness_user mentor, mentee;
+    person(w->h, "Cohort Mentor", "mentor", "iom-2025", &mentor);
+    person(w->h, "Cohort Mentee", "mentee", "iom-2025", &mentee);
+    struct harness_resp r = {0};
+    char body[200];
+    snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"mentee_id\":%lld}", (long long)mentor.id,
+             (long long)mentee.id);
+    /* Still applicants: not yet. */
+    harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token,
+                 body, NULL, &r);
+    harness_expect_error(&r, 422, "membership_not_active");
+    char sel[200];
+    snprintf(sel, sizeof sel, "{\"user_ids\":[%lld,%lld],\"status\":\"selected\"}",
+             (long long)mentor.id, (long long)mentee.id);
+    call(w, "POST", "/v1/programmes/iom-2025/admin/selection", &w->other_admin, sel, 200, &r);
+    call(w, "POST", "/v1/programmes/iom-2025/admin/pairings", &w->other_admin, body, 201, &r);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(r.json, "mentor");
+    int64_t id;
+    assert_true(harness_int(m, "user_id", &id));
+    assert_int_equal(id, mentor.id);
+    assert_string_equal(harness_str(r.json, "state"), "active");
+    harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token,
+                 body, NULL, &r);
+    harness_expect_error(&r, 409, "already_paired");
+    /* Both told; the mentee sees the pairing as theirs. */
+    call(w, "GET", "/v1/programmes/iom-2025/pairings", &mentee, NULL, 200, &r);
+    int64_t total;
+    assert_true(harness_int(r.json, "total", &total));
+    assert_int_equal(total, 1);
+    call(w, "GET", "/v1/me/notifications", &mentor, NULL, 200, &r);
+    assert_non_null(strstr(r.body, "\"pairing_created\""));
+    /* Not where mentees choose, and not by someone else's team. */
+    snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"mentee_id\":%lld}",
+             (long long)w->mentor.id, (long long)w->trickster.id);
+    harness_call(w->h, "POST", "/v1/programmes/together/admin/pairings", w->admin.token, body,
+                 NULL, &r);
+    harness_expect_error(&r, 422, "matching_mentee_led");
+    harness_call(w->h, "POST", "/v1/programmes/together/admin/pairings", w->other_admin.token,
+                 body, NULL, &r);
+    harness_expect_error(&r, 403, "role_required");
+    harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token,
+                 "{\"mentor_id\":\"x\",\"mentee_id\":1}", NULL, &r);
+    harness_expect_error(&r, 400, "invalid_type");
+    harness_resp_free(&r);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct world *w = *state;
@@ -319,6 +370,7 @@ int main(void)
         cmocka_unit_test(reports_in_csv),
         cmocka_unit_test(ending_a_pairing_and_no_notes),
         cmocka_unit_test(cohort_selection_and_announcement),
+        cmocka_unit_test(team_pairs_people),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
