@@ -14,6 +14,7 @@
 #include "mento/db.h"
 #include "mento/notify.h"
 #include "mento/pairings.h"
+#include "mento/suggest.h"
 #include "mento/server.h"
 
 #define ADMIN_PER_PAGE      50
@@ -979,6 +980,35 @@ static void api_admin_pair(struct api_ctx *ctx, struct http_response *resp)
     http_response_json(resp, 201, admin_pairing_json(ctx, pairing));
 }
 
+/* The best overall assignment of the people still to pair (suggest.h). A read:
+ * nothing changes until the team confirms a pairing with POST above. */
+static void api_admin_suggestions(struct api_ctx *ctx, struct http_response *resp)
+{
+    if (!require_admin(ctx, resp))
+        return;
+    const char *pid = ctx->req->params[0];
+    struct mento_programme prog;
+    if (!api_membership(ctx, pid, ctx->user_id, &prog, NULL, resp))
+        return;
+    cJSON *out = NULL;
+    mento_status rc = prog.matching == MENTO_MATCHING_MENTEE_LED
+                          ? MENTO_ERR_INVALID
+                          : suggest_pairings(ctx->db, &prog, ctx->now, &out);
+    mento_programme_free(&prog);
+    if (rc == MENTO_ERR_INVALID)
+        http_response_error(resp, 422, "matching_mentee_led",
+                            "In this programme mentees choose their mentors by request", NULL);
+    else if (rc == MENTO_ERR_RANGE)
+        http_response_error(resp, 422, "programme_too_large",
+                            "The programme has more people than one assignment may weigh"
+                            " (5,000 mentees, 5,000 mentors, 1,000,000 possible pairs)",
+                            NULL);
+    else if (rc != MENTO_OK)
+        api_error_status(resp, rc, NULL);
+    else
+        http_response_json(resp, 200, out);
+}
+
 /* ---- CSV ---------------------------------------------------------------- */
 
 struct csv {
@@ -1144,6 +1174,7 @@ static const struct api_route admin_routes[] = {
     {"GET", "/v1/programmes/{}/admin/participants/{}", api_admin_participant, API_ROUTE_AUTH},
     {"GET", "/v1/programmes/{}/admin/pairings", api_admin_pairings, API_ROUTE_AUTH},
     {"POST", "/v1/programmes/{}/admin/pairings", api_admin_pair, API_ROUTE_AUTH | API_ROUTE_WRITE},
+    {"GET", "/v1/programmes/{}/admin/pairings/suggestions", api_admin_suggestions, API_ROUTE_AUTH},
     {"POST", "/v1/programmes/{}/admin/pairings/{}/end", api_admin_pairing_end,
      API_ROUTE_AUTH | API_ROUTE_WRITE},
     {"GET", "/v1/programmes/{}/admin/feedback", api_admin_feedback, API_ROUTE_AUTH},

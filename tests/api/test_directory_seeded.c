@@ -1,7 +1,9 @@
 /* test_directory_seeded.c - the directory of a seeded programme against what
  * the database says: frozen and hidden mentors absent, full ones marked full,
  * the language rule, and nothing lost or repeated across pages. (The demo
- * mentee is bilingual; the rule's refusals are in test_directory.c.) */
+ * mentee is bilingual; the rule's refusals are in test_directory.c.) And the
+ * pairing suggestions for the seeded IOM cohort, every applicant selected,
+ * checked against the same database. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 
 #define DEMO_PASSWORD "mento-demo-2026"
 #define MENTEE "mentee@demo.mento.example"
+#define ADMIN "admin@demo.mento.example"
 
 struct seeded {
     char dir[256];
@@ -31,6 +34,8 @@ struct seeded {
     int port;
     CURL *curl;
     char token[128];
+    char admin_token[128];
+    const char *as; /* the token calls carry; NULL: token */
 };
 
 struct buf {
@@ -60,7 +65,7 @@ static cJSON *call(struct seeded *s, const char *path, const char *post, long *s
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     char auth[200];
     if (s->token[0]) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", s->token);
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", s->as ? s->as : s->token);
         h = curl_slist_append(h, auth);
     }
     curl_easy_reset(s->curl);
@@ -103,12 +108,23 @@ static int setup(void **state)
     if (!mkdtemp(s->dir))
         return -1;
     snprintf(s->db, sizeof s->db, "%s/seeded.db", s->dir);
-    /* A programme of 600 generated people: frozen, hidden and full mentors
-     * among them by construction. */
+    /* 2,000 generated people: frozen, hidden and full mentors among them by
+     * construction. Every IOM applicant is then selected, and the demo
+     * administrator appointed there, for the suggestions. */
     char *seed_argv[] = {(char *)mentod, "seed", "--db", s->db, "--seed", "7", "--participants",
-                         "600", NULL};
-    if (run_wait(seed_argv) != 0)
+                         "2000", NULL};
+    char *appoint_argv[] = {(char *)mentod, "appoint", "--db", s->db, "--programme", "iom-2025",
+                            "--email", ADMIN, NULL};
+    if (run_wait(seed_argv) != 0 || run_wait(appoint_argv) != 0)
         return -1;
+    sqlite3 *db;
+    if (sqlite3_open(s->db, &db) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "UPDATE memberships SET status = 'selected' WHERE programme_id = 'iom-2025'"
+                     " AND status = 'applied'",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_close(db);
     char port_file[300], log[300];
     snprintf(port_file, sizeof port_file, "%s/port", s->dir);
     snprintf(log, sizeof log, "%s/mentod.log", s->dir);
@@ -138,6 +154,13 @@ static int setup(void **state)
     if (status != 200 || !cJSON_IsString(tok))
         return -1;
     snprintf(s->token, sizeof s->token, "%s", tok->valuestring);
+    cJSON_Delete(login);
+    login = call(s, "/v1/auth/login", "{\"email\":\"" ADMIN "\",\"password\":\"" DEMO_PASSWORD "\"}",
+                 &status);
+    tok = cJSON_GetObjectItem(login, "token");
+    if (status != 200 || !cJSON_IsString(tok))
+        return -1;
+    snprintf(s->admin_token, sizeof s->admin_token, "%s", tok->valuestring);
     cJSON_Delete(login);
     *state = s;
     return 0;
@@ -293,12 +316,152 @@ static void scores_are_in_order(void **state)
     cJSON_Delete(j);
 }
 
+/* ---- Pairing suggestions ---------------------------------------------------- */
+
+#define COHORT_MAX 2000
+
+/* The IOM cohort as the database has it. */
+struct cohort {
+    int64_t mentee[COHORT_MAX], mentor[COHORT_MAX];
+    unsigned mentee_langs[COHORT_MAX], mentor_langs[COHORT_MAX]; /* bit 0 en, bit 1 fr */
+    int places[COHORT_MAX];
+    size_t n_mentees, n_mentors;
+    sqlite3 *db;
+};
+
+static unsigned langs_of(sqlite3_stmt *st, int col)
+{
+    const char *a = (const char *)sqlite3_column_text(st, col);
+    return (a && strstr(a, "\"en\"") ? 1u : 0u) | (a && strstr(a, "\"fr\"") ? 2u : 0u);
+}
+
+static void cohort_load(const struct seeded *s, struct cohort *c)
+{
+    memset(c, 0, sizeof *c);
+    assert_int_equal(sqlite3_open_v2(s->db, &c->db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    /* Mentees: selected, unfrozen, fewer than two active pairings. */
+    const char *mentees =
+        "SELECT m.user_id, json_extract(p.answers, '$.languages') FROM memberships m JOIN users u"
+        " ON u.id = m.user_id JOIN profiles p ON p.user_id = m.user_id WHERE m.programme_id ="
+        " 'iom-2025' AND (m.roles & 1) != 0 AND m.status IN ('active', 'selected') AND u.frozen"
+        " = 0 AND (SELECT count(*) FROM pairings x WHERE x.programme_id = m.programme_id AND"
+        " x.mentee_id = m.user_id AND x.state = 'active') < 2";
+    const char *mentors =
+        "SELECT m.user_id, json_extract(p.answers, '$.languages'), m.capacity - (SELECT count(*)"
+        " FROM pairings x WHERE x.programme_id = m.programme_id AND x.mentor_id = m.user_id AND"
+        " x.state = 'active') FROM memberships m JOIN users u ON u.id = m.user_id JOIN profiles p"
+        " ON p.user_id = m.user_id WHERE m.programme_id = 'iom-2025' AND (m.roles & 2) != 0 AND"
+        " m.status IN ('active', 'selected') AND u.frozen = 0 AND m.hidden = 0";
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(c->db, mentees, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW && c->n_mentees < COHORT_MAX) {
+        c->mentee[c->n_mentees] = sqlite3_column_int64(st, 0);
+        c->mentee_langs[c->n_mentees++] = langs_of(st, 1);
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(c->db, mentors, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW && c->n_mentors < COHORT_MAX) {
+        if (sqlite3_column_int(st, 2) <= 0)
+            continue;
+        c->mentor[c->n_mentors] = sqlite3_column_int64(st, 0);
+        c->mentor_langs[c->n_mentors] = langs_of(st, 1);
+        c->places[c->n_mentors++] = sqlite3_column_int(st, 2);
+    }
+    sqlite3_finalize(st);
+}
+
+static size_t index_of(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return i;
+    return (size_t)-1;
+}
+
+/* Already paired, or asked not to be matched again. */
+static bool barred(const struct cohort *c, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(c->db,
+                                        "SELECT (SELECT count(*) FROM pairings WHERE programme_id ="
+                                        " 'iom-2025' AND state = 'active' AND mentee_id = ?1 AND"
+                                        " mentor_id = ?2) + (SELECT count(*) FROM no_match WHERE"
+                                        " programme_id = 'iom-2025' AND low_id = min(?1, ?2) AND"
+                                        " high_id = max(?1, ?2))",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    bool out = sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void suggestions_for_the_seeded_cohort(void **state)
+{
+    struct seeded *s = *state;
+    struct cohort *c = malloc(sizeof *c);
+    assert_non_null(c);
+    cohort_load(s, c);
+    /* Enough people that the answer cannot be a toy one. */
+    assert_true(c->n_mentees > 100 && c->n_mentors > 50);
+    s->as = s->admin_token;
+    long status;
+    cJSON *j = call(s, "/v1/programmes/iom-2025/admin/pairings/suggestions", NULL, &status);
+    s->as = NULL;
+    assert_int_equal(status, 200);
+    int *used = calloc(c->n_mentors, sizeof *used);
+    bool *placed = calloc(c->n_mentees, sizeof *placed);
+    int64_t sum = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "items"))
+    {
+        int64_t e = (int64_t)cJSON_GetObjectItem(it, "mentee_id")->valuedouble;
+        int64_t m = (int64_t)cJSON_GetObjectItem(it, "mentor_id")->valuedouble;
+        size_t ei = index_of(c->mentee, c->n_mentees, e), mi = index_of(c->mentor, c->n_mentors, m);
+        if (ei == (size_t)-1 || mi == (size_t)-1)
+            fail_msg("%lld with %lld: not both candidates", (long long)e, (long long)m);
+        assert_false(placed[ei]);
+        placed[ei] = true;
+        assert_true(++used[mi] <= c->places[mi]);
+        assert_true(c->mentee_langs[ei] & c->mentor_langs[mi]);
+        assert_false(barred(c, e, m));
+        sum += (int64_t)cJSON_GetObjectItem(it, "score")->valuedouble;
+    }
+    assert_int_equal((int64_t)cJSON_GetObjectItem(j, "total_score")->valuedouble, sum);
+    /* Every candidate is either placed or listed as unassigned; and none of
+     * the unassigned could still take a free place (the assignment cannot be
+     * grown by one more pair). */
+    size_t unassigned = 0;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "unassigned_mentees"))
+    {
+        size_t ei = index_of(c->mentee, c->n_mentees, (int64_t)it->valuedouble);
+        assert_true(ei != (size_t)-1);
+        assert_false(placed[ei]);
+        unassigned++;
+        for (size_t mi = 0; mi < c->n_mentors; mi++)
+            if (used[mi] < c->places[mi] && (c->mentee_langs[ei] & c->mentor_langs[mi]))
+                assert_true(barred(c, c->mentee[ei], c->mentor[mi]));
+    }
+    size_t placed_n = 0;
+    for (size_t i = 0; i < c->n_mentees; i++)
+        placed_n += placed[i];
+    assert_int_equal(placed_n + unassigned, c->n_mentees);
+    cJSON_Delete(j);
+    sqlite3_close(c->db);
+    free(used);
+    free(placed);
+    free(c);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(directory_matches_the_database),
         cmocka_unit_test(scores_are_in_order),
+        cmocka_unit_test(suggestions_for_the_seeded_cohort),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     curl_global_cleanup();
