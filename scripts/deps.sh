@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="gcc pkg-config meson ninja-build python3 tzdata
 libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libcurl4-openssl-dev
-libncurses-dev zlib1g-dev libical-dev libcmocka-dev tmux wrk valgrind python3-aiosmtpd"
+libncurses-dev zlib1g-dev libical-dev libcmocka-dev tmux wrk valgrind python3-aiosmtpd sqlite3 curl"
 
 missing=""
 for p in $PACKAGES; do

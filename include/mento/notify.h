@@ -48,5 +48,11 @@ const char *notify_kind_name(enum notify_kind kind);
 mento_status notify_user(struct api_ctx *ctx, int64_t user, const char *programme,
                          enum notify_kind kind, const char *ref_kind, int64_t ref_id,
                          const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* The same, with an invitation attached to the e-mail: `ics` is an iCalendar
+ * text (RFC 5545, METHOD REQUEST or CANCEL), NULL for none. */
+mento_status notify_user_ics(struct api_ctx *ctx, int64_t user, const char *programme,
+                             enum notify_kind kind, const char *ref_kind, int64_t ref_id,
+                             const char *ics, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
 
 #endif

@@ -647,19 +647,43 @@ static mento_status planned_insert(struct api_ctx *ctx, int64_t pairing_id, int 
 }
 
 /* Tell both members of `p` about `session_id`; `actor` reads "You". */
-static mento_status notify_members(struct api_ctx *ctx, const struct pairing_row *p,
-                                   enum notify_kind kind, int64_t session_id, const char *what)
+static char *calendar_build(struct api_ctx *ctx, const struct mento_programme *prog,
+                            const struct pairing_row *p, const struct session_row *ss, size_t n);
+
+/* Both members are told; their e-mails carry the invitation for `ids` (n
+ * sessions, none when n is 0) as it stands now. */
+static mento_status notify_members(struct api_ctx *ctx, const struct mento_programme *prog,
+                                   const struct pairing_row *p, enum notify_kind kind,
+                                   const int64_t *ids, size_t n, const char *what)
 {
+    char *ics = NULL;
+    if (n && ctx->srv->cfg.smtp_url) {
+        struct session_row *rows = calloc(n, sizeof *rows);
+        if (!rows)
+            return MENTO_ERR_NOMEM;
+        mento_status rc = MENTO_OK;
+        for (size_t i = 0; i < n && rc == MENTO_OK; i++)
+            rc = session_load(ctx->db, ids[i], &rows[i]);
+        if (rc == MENTO_OK && rows[0].has_start)
+            ics = calendar_build(ctx, prog, p, rows, n);
+        free(rows);
+        if (rc != MENTO_OK)
+            return rc;
+    }
+    int64_t session_id = n ? ids[0] : 0;
     char actor_name[256];
     user_info(ctx->db, ctx->user_id, actor_name, sizeof actor_name, NULL, 0, NULL, 0);
     int64_t members[2] = {p->mentor, p->mentee};
     for (int i = 0; i < 2; i++) {
         mento_status rc =
-            notify_user(ctx, members[i], p->programme, kind, "session", session_id, "%s %s",
-                        members[i] == ctx->user_id ? "You" : actor_name, what);
-        if (rc != MENTO_OK)
+            notify_user_ics(ctx, members[i], p->programme, kind, "session", session_id, ics,
+                            "%s %s", members[i] == ctx->user_id ? "You" : actor_name, what);
+        if (rc != MENTO_OK) {
+            free(ics);
             return rc;
+        }
     }
+    free(ics);
     return MENTO_OK;
 }
 
@@ -865,7 +889,7 @@ static void session_book(struct api_ctx *ctx, const char *pid, int64_t pairing_i
                      p.kind, every, every > 1 ? "s" : "", when);
         else
             snprintf(what, sizeof what, "booked a %s session on %s.", p.kind, when);
-        rc = notify_members(ctx, &p, NOTIFY_SESSION_BOOKED, ids[0], what);
+        rc = notify_members(ctx, &prog, &p, NOTIFY_SESSION_BOOKED, ids, (size_t)count, what);
     }
     if (rc != MENTO_OK) {
         api_error_status(resp, rc, NULL);
@@ -997,7 +1021,7 @@ static void session_reschedule(struct api_ctx *ctx, const char *pid, int64_t id,
         char when[128], what[300];
         local_label(has_start ? start : s.starts_at, tz ? tz : s.timezone, when, sizeof when);
         snprintf(what, sizeof what, "changed session %d: it is now on %s.", s.number, when);
-        rc = notify_members(ctx, &p, NOTIFY_SESSION_RESCHEDULED, id, what);
+        rc = notify_members(ctx, &prog, &p, NOTIFY_SESSION_RESCHEDULED, &id, 1, what);
     }
     cJSON *o = rc == MENTO_OK ? session_json_by_id(ctx->db, &prog, id, ctx->user_id) : NULL;
     if (!o) {
@@ -1083,7 +1107,7 @@ static void session_cancel(struct api_ctx *ctx, const char *pid, int64_t id, con
             snprintf(what, sizeof what, "cancelled session %d of %s: %s", s.number, when, reason);
         else
             snprintf(what, sizeof what, "cancelled session %d of %s.", s.number, when);
-        rc = notify_members(ctx, &p, NOTIFY_SESSION_CANCELLED, id, what);
+        rc = notify_members(ctx, &prog, &p, NOTIFY_SESSION_CANCELLED, &id, 1, what);
     }
     cJSON *o = rc == MENTO_OK ? cJSON_CreateObject() : NULL;
     cJSON *cs = o ? session_json_by_id(ctx->db, &prog, id, ctx->user_id) : NULL;
@@ -1155,45 +1179,18 @@ static icalproperty *person_property(icalproperty_kind kind, sqlite3 *db, int64_
     return prop;
 }
 
-/* The invitation (or its cancellation) for a session that has a start. The
- * time zone is libical's own description of the IANA zone, cut to the years
- * around the session with Outlook's reading of recurrence rules in mind. */
-static char *calendar_build(struct api_ctx *ctx, const struct mento_programme *prog,
-                            const struct pairing_row *p, const struct session_row *s)
+/* One session's event; `zone` is the calendar's (UTC, or the first session's
+ * zone, named `tzid`). */
+static icalcomponent *calendar_event(struct api_ctx *ctx, const struct mento_programme *prog,
+                                     const struct pairing_row *p, const struct session_row *s,
+                                     icaltimezone *zone, const char *tzid, bool cancelled)
 {
-    bool cancelled = state_is(s, "cancelled");
     icaltimezone *utc = icaltimezone_get_utc_timezone();
-    icaltimezone *zone = zone_of(s->timezone);
-    if (!zone)
-        zone = utc;
-    char prodid[80];
-    snprintf(prodid, sizeof prodid, "-//mento//mentod %s//EN", MENTO_VERSION);
-    icalcomponent *cal = icalcomponent_vanew(
-        ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"), icalproperty_new_prodid(prodid),
-        icalproperty_new_method(cancelled ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST), (void *)0);
-    if (!cal)
-        return NULL;
     struct icaltimetype start_utc = icaltime_from_timet_with_zone((time_t)s->starts_at, 0, utc);
-    struct icaltimetype dtstart;
+    struct icaltimetype dtstart = start_utc;
     if (zone != utc) {
-        icalcomponent *vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
-        if (vtz) {
-            /* From the start of the year before: enough for every reader. */
-            struct icaltimetype from = start_utc;
-            from.year -= 1;
-            from.month = 1;
-            from.day = 1;
-            from.hour = from.minute = from.second = 0;
-            icaltimezone_truncate_vtimezone(vtz, from, icaltime_null_time(), 1);
-            icalproperty *tzid = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
-            if (tzid)
-                icalproperty_set_tzid(tzid, s->timezone);
-            icalcomponent_add_component(cal, vtz);
-        }
         dtstart = icaltime_convert_to_zone(start_utc, zone);
         dtstart.zone = NULL; /* written as local time with the TZID below */
-    } else {
-        dtstart = start_utc;
     }
     char uid[160], summary[400], description[400];
     if (s->uid[0])
@@ -1217,7 +1214,7 @@ static char *calendar_build(struct api_ctx *ctx, const struct mento_programme *p
         ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone((time_t)s->updated_at, 0, utc)));
     icalproperty *dts = icalproperty_new_dtstart(dtstart);
     if (zone != utc)
-        icalproperty_add_parameter(dts, icalparameter_new_tzid(s->timezone));
+        icalproperty_add_parameter(dts, icalparameter_new_tzid(tzid));
     icalcomponent_add_property(ev, dts);
     icalcomponent_add_property(ev, icalproperty_new_duration(icaldurationtype_from_int(
                                        (s->duration ? s->duration : 60) * 60)));
@@ -1235,7 +1232,50 @@ static char *calendar_build(struct api_ctx *ctx, const struct mento_programme *p
         icalcomponent_add_property(ev, att);
     icalcomponent_add_property(
         ev, icalproperty_new_status(cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
-    icalcomponent_add_component(cal, ev);
+    return ev;
+}
+
+/* The invitation (or its cancellation) for `n` sessions of one pairing that
+ * have a start, all in the time zone of the first (a booked series is): one
+ * event each. The time zone is libical's own description of the IANA zone,
+ * cut to the years around the sessions with Outlook's reading of recurrence
+ * rules in mind. */
+static char *calendar_build(struct api_ctx *ctx, const struct mento_programme *prog,
+                            const struct pairing_row *p, const struct session_row *ss, size_t n)
+{
+    const struct session_row *s = &ss[0];
+    bool cancelled = state_is(s, "cancelled");
+    icaltimezone *utc = icaltimezone_get_utc_timezone();
+    icaltimezone *zone = zone_of(s->timezone);
+    if (!zone)
+        zone = utc;
+    char prodid[80];
+    snprintf(prodid, sizeof prodid, "-//mento//mentod %s//EN", MENTO_VERSION);
+    icalcomponent *cal = icalcomponent_vanew(
+        ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"), icalproperty_new_prodid(prodid),
+        icalproperty_new_method(cancelled ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST), (void *)0);
+    if (!cal)
+        return NULL;
+    struct icaltimetype start_utc = icaltime_from_timet_with_zone((time_t)s->starts_at, 0, utc);
+    if (zone != utc) {
+        icalcomponent *vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
+        if (vtz) {
+            /* From the start of the year before: enough for every reader. */
+            struct icaltimetype from = start_utc;
+            from.year -= 1;
+            from.month = 1;
+            from.day = 1;
+            from.hour = from.minute = from.second = 0;
+            icaltimezone_truncate_vtimezone(vtz, from, icaltime_null_time(), 1);
+            icalproperty *tzid = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+            if (tzid)
+                icalproperty_set_tzid(tzid, s->timezone);
+            icalcomponent_add_component(cal, vtz);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        icalcomponent_add_component(
+            cal, calendar_event(ctx, prog, p, &ss[i], zone, s->timezone, cancelled));
 
     char *text = icalcomponent_as_ical_string_r(cal);
     icalcomponent_free(cal);
@@ -1262,7 +1302,7 @@ static void api_session_calendar(struct api_ctx *ctx, struct http_response *resp
                             "Only a booked (or cancelled) session has an invitation", NULL);
         goto out;
     }
-    char *text = calendar_build(ctx, &prog, &p, &s);
+    char *text = calendar_build(ctx, &prog, &p, &s, 1);
     if (!text) {
         api_error_status(resp, MENTO_ERR_NOMEM, NULL);
         goto out;

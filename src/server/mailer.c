@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "mento/db.h"
 #include "mento/mailer.h"
@@ -29,6 +30,7 @@ struct mail_row {
     char *to;
     char *subject;
     char *body;
+    char *calendar; /* NULL: no invitation attached */
 };
 
 struct buf {
@@ -72,6 +74,7 @@ static void row_free(struct mail_row *r)
     free(r->to);
     free(r->subject);
     free(r->body);
+    free(r->calendar);
     memset(r, 0, sizeof *r);
 }
 
@@ -91,7 +94,7 @@ static mento_status claim_next(sqlite3 *db, int64_t now, struct mail_row *row)
     sqlite3_stmt *st = NULL;
     mento_status rc = MENTO_ERR_DB;
     if (sqlite3_prepare_v2(db,
-                           "SELECT id, attempts, to_addr, subject, body FROM mail_outbox"
+                           "SELECT id, attempts, to_addr, subject, body, calendar FROM mail_outbox"
                            " WHERE sent_at IS NULL AND next_attempt_at <= ?"
                            " ORDER BY next_attempt_at, id LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
@@ -109,9 +112,12 @@ static mento_status claim_next(sqlite3 *db, int64_t now, struct mail_row *row)
     row->to = column_dup(st, 2);
     row->subject = column_dup(st, 3);
     row->body = column_dup(st, 4);
+    bool has_calendar = sqlite3_column_type(st, 5) != SQLITE_NULL;
+    if (has_calendar)
+        row->calendar = column_dup(st, 5);
     sqlite3_finalize(st);
     st = NULL;
-    if (!row->to || !row->subject || !row->body) {
+    if (!row->to || !row->subject || !row->body || (has_calendar && !row->calendar)) {
         rc = MENTO_ERR_NOMEM;
         goto out;
     }
@@ -204,22 +210,8 @@ static bool put_subject(struct buf *b, const char *subject)
         if (n == 0)
             n = len - at < 45 ? len - at : 45;
         char enc[128];
-        size_t o = 0;
-        static const char b64[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        const unsigned char *p = (const unsigned char *)subject + at;
-        for (size_t i = 0; i < n; i += 3) {
-            unsigned v = (unsigned)p[i] << 16;
-            if (i + 1 < n)
-                v |= (unsigned)p[i + 1] << 8;
-            if (i + 2 < n)
-                v |= p[i + 2];
-            enc[o++] = b64[(v >> 18) & 63];
-            enc[o++] = b64[(v >> 12) & 63];
-            enc[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-            enc[o++] = i + 2 < n ? b64[v & 63] : '=';
-        }
-        enc[o] = '\0';
+        sodium_bin2base64(enc, sizeof enc, (const unsigned char *)subject + at, n,
+                          sodium_base64_VARIANT_ORIGINAL);
         if ((!first && !buf_str(b, "\r\n ")) || !buf_str(b, "=?UTF-8?B?") || !buf_str(b, enc) ||
             !buf_str(b, "?="))
             return false;
@@ -267,8 +259,32 @@ static bool put_body_qp(struct buf *b, const char *text)
     return buf_str(b, "\r\n");
 }
 
-/* The whole RFC 5322 message. The Message-ID is fixed per outbox row, so a
- * copy sent again after a crash is recognisable as the same message. */
+/* The invitation as a MIME part: text/calendar with its METHOD (which is
+ * how Outlook and others offer to accept it or remove the event), in base64
+ * lines of 76 characters. */
+static bool put_calendar_part(struct buf *b, const char *ics)
+{
+    const char *method = strstr(ics, "METHOD:CANCEL") ? "CANCEL" : "REQUEST";
+    if (!buf_str(b, "Content-Type: text/calendar; charset=UTF-8; method=") || !buf_str(b, method) ||
+        !buf_str(b, "\r\nContent-Transfer-Encoding: base64\r\n"
+                    "Content-Disposition: attachment; filename=\"invitation.ics\"\r\n\r\n"))
+        return false;
+    size_t len = strlen(ics);
+    char line[80];
+    for (size_t at = 0; at < len; at += 57) {
+        size_t n = len - at < 57 ? len - at : 57;
+        sodium_bin2base64(line, sizeof line, (const unsigned char *)ics + at, n,
+                          sodium_base64_VARIANT_ORIGINAL);
+        if (!buf_str(b, line) || !buf_str(b, "\r\n"))
+            return false;
+    }
+    return true;
+}
+
+/* The whole RFC 5322 message: plain text, or with an invitation a
+ * multipart/mixed of the text and the calendar file. The Message-ID is fixed
+ * per outbox row, so a copy sent again after a crash is recognisable as the
+ * same message. */
 static bool build_message(struct server *srv, const struct mail_row *row, const char *from,
                           int64_t now, struct buf *b)
 {
@@ -288,6 +304,7 @@ static bool build_message(struct server *srv, const struct mail_row *row, const 
     snprintf(msgid, sizeof msgid, "<mento.%lld.%lld@%.200s>", (long long)srv->instance,
              (long long)row->id, domain);
     header_clean(msgid);
+    char boundary[80];
     char *to = strdup(row->to), *subject = strdup(row->subject), *sender = strdup(from);
     bool ok = to && subject && sender;
     if (ok) {
@@ -297,13 +314,24 @@ static bool build_message(struct server *srv, const struct mail_row *row, const 
         ok = buf_str(b, "Date: ") && buf_str(b, date) && buf_str(b, "\r\nFrom: ") &&
              buf_str(b, sender) && buf_str(b, "\r\nTo: ") && buf_str(b, to) && buf_str(b, "\r\n") &&
              put_subject(b, subject) && buf_str(b, "Message-ID: ") && buf_str(b, msgid) &&
-             buf_str(b, "\r\nMIME-Version: 1.0\r\n"
-                        "Content-Type: text/plain; charset=UTF-8\r\n"
-                        "Content-Transfer-Encoding: quoted-printable\r\n"
-                        "Auto-Submitted: auto-generated\r\n\r\n") &&
+             buf_str(b, "\r\nMIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
+        if (ok && row->calendar) {
+            /* The boundary: never a line of base64 or quoted-printable. */
+            snprintf(boundary, sizeof boundary, "=_mento_%lld_%lld", (long long)srv->instance,
+                     (long long)row->id);
+            ok = buf_str(b, "Content-Type: multipart/mixed; boundary=\"") && buf_str(b, boundary) &&
+                 buf_str(b, "\"\r\n\r\n--") && buf_str(b, boundary) && buf_str(b, "\r\n");
+        }
+        ok = ok &&
+             buf_str(b, "Content-Type: text/plain; charset=UTF-8\r\n"
+                        "Content-Transfer-Encoding: quoted-printable\r\n\r\n") &&
              put_body_qp(b, row->body) &&
              put_body_qp(b, "\n-- \nYou receive this e-mail because you take part in a mento"
                             " programme. Open mento to see it and answer.");
+        if (ok && row->calendar)
+            ok = buf_str(b, "\r\n--") && buf_str(b, boundary) && buf_str(b, "\r\n") &&
+                 put_calendar_part(b, row->calendar) && buf_str(b, "\r\n--") &&
+                 buf_str(b, boundary) && buf_str(b, "--\r\n");
     }
     free(to);
     free(subject);

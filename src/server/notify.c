@@ -44,14 +44,14 @@ static void subject_of(const char *text, char *out, size_t cap)
 }
 
 static mento_status queue_mail(struct api_ctx *ctx, int64_t user, int64_t notification,
-                               const char *text)
+                               const char *text, const char *ics)
 {
     sqlite3_stmt *st = NULL;
     mento_status rc = MENTO_ERR_DB;
     if (sqlite3_prepare_v2(ctx->db,
                            "INSERT INTO mail_outbox(notification_id, to_addr, subject, body,"
-                           " next_attempt_at) SELECT ?1, email, ?2, ?3, ?4 FROM users"
-                           " WHERE id = ?5",
+                           " next_attempt_at, calendar) SELECT ?1, email, ?2, ?3, ?4, ?6 FROM"
+                           " users WHERE id = ?5",
                            -1, &st, NULL) != SQLITE_OK)
         return MENTO_ERR_DB;
     char subject[SUBJECT_MAX + 16];
@@ -61,21 +61,20 @@ static mento_status queue_mail(struct api_ctx *ctx, int64_t user, int64_t notifi
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, ctx->now);
     sqlite3_bind_int64(st, 5, user);
+    if (ics)
+        sqlite3_bind_text(st, 6, ics, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = MENTO_OK;
     sqlite3_finalize(st);
     return rc;
 }
 
-mento_status notify_user(struct api_ctx *ctx, int64_t user, const char *programme,
-                         enum notify_kind kind, const char *ref_kind, int64_t ref_id,
-                         const char *fmt, ...)
+static mento_status notify_text(struct api_ctx *ctx, int64_t user, const char *programme,
+                                enum notify_kind kind, const char *ref_kind, int64_t ref_id,
+                                const char *ics, const char *text)
 {
-    char text[1000];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     int64_t seq = db_next_seq(ctx->db);
     if (!seq)
         return MENTO_ERR_DB;
@@ -106,6 +105,30 @@ mento_status notify_user(struct api_ctx *ctx, int64_t user, const char *programm
     if (r != SQLITE_DONE)
         return MENTO_ERR_DB;
     if (ctx->srv->cfg.smtp_url)
-        return queue_mail(ctx, user, sqlite3_last_insert_rowid(ctx->db), text);
+        return queue_mail(ctx, user, sqlite3_last_insert_rowid(ctx->db), text, ics);
     return MENTO_OK;
+}
+
+mento_status notify_user(struct api_ctx *ctx, int64_t user, const char *programme,
+                         enum notify_kind kind, const char *ref_kind, int64_t ref_id,
+                         const char *fmt, ...)
+{
+    char text[1000];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return notify_text(ctx, user, programme, kind, ref_kind, ref_id, NULL, text);
+}
+
+mento_status notify_user_ics(struct api_ctx *ctx, int64_t user, const char *programme,
+                             enum notify_kind kind, const char *ref_kind, int64_t ref_id,
+                             const char *ics, const char *fmt, ...)
+{
+    char text[1000];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return notify_text(ctx, user, programme, kind, ref_kind, ref_id, ics, text);
 }

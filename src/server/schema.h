@@ -258,6 +258,9 @@ static const char *const schema_migrations[] = {
     "ALTER TABLE sessions ADD COLUMN cancel_reason TEXT;"
     "ALTER TABLE sessions ADD COLUMN cancelled_at INTEGER;"
     "ALTER TABLE sessions ADD COLUMN done_at INTEGER;",
+    /* 5: the invitation an e-mail carries (sessions booked, moved or
+     *    cancelled): iCalendar text, NULL for none. */
+    "ALTER TABLE mail_outbox ADD COLUMN calendar TEXT;",
 };
 
 #define SCHEMA_MIGRATION_COUNT ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

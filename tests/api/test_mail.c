@@ -1,6 +1,12 @@
 /* test_mail.c - notification e-mails over SMTP: a real SMTP listener on
- * loopback (aiosmtpd) receives them once each, well formed, and retried. */
+ * loopback (aiosmtpd) receives them once each, well formed, and retried; the
+ * e-mails of a booking, a change and a cancellation carry the invitation,
+ * read back with libical. */
 #include "harness.h"
+
+#include <libical/ical.h>
+
+#include "mento/codec.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -31,7 +37,8 @@ struct mail_env {
 static struct mail_env env;
 
 /* The listener: every message is parsed with Python's e-mail package and
- * written as JSON (the headers as sent, the decoded subject and text). */
+ * written as JSON (the headers as sent, the decoded subject and text, and any
+ * other parts: type, method, file name, decoded text). */
 static const char smtp_script[] =
     "import email, email.policy, email.utils, json, os, signal, sys\n"
     "from aiosmtpd.controller import Controller\n"
@@ -44,6 +51,14 @@ static const char smtp_script[] =
     "            date_ok = email.utils.parsedate_to_datetime(msg['Date']) is not None\n"
     "        except Exception:\n"
     "            date_ok = False\n"
+    "        text, attachments = msg, []\n"
+    "        if msg.is_multipart():\n"
+    "            parts = list(msg.iter_parts())\n"
+    "            text = [p for p in parts if p.get_content_type() == 'text/plain'][0]\n"
+    "            attachments = [{'content_type': p.get_content_type(),\n"
+    "                            'method': p.get_param('method'),\n"
+    "                            'filename': p.get_filename(),\n"
+    "                            'text': p.get_content()} for p in parts if p is not text]\n"
     "        n = len([f for f in os.listdir(out) if f.endswith('.json')])\n"
     "        rec = {'mail_from': envelope.mail_from, 'rcpt': envelope.rcpt_tos,\n"
     "               'headers': [k for k in msg.keys()],\n"
@@ -51,10 +66,10 @@ static const char smtp_script[] =
     "               'subject': str(msg['Subject']), 'message_id': str(msg['Message-ID']),\n"
     "               'mime': str(msg['MIME-Version']),\n"
     "               'content_type': msg.get_content_type(),\n"
-    "               'charset': msg.get_content_charset(),\n"
-    "               'cte': str(msg['Content-Transfer-Encoding']),\n"
+    "               'charset': text.get_content_charset(),\n"
+    "               'cte': str(text['Content-Transfer-Encoding']),\n"
     "               'date_ok': date_ok, 'defects': len(msg.defects),\n"
-    "               'body': msg.get_content()}\n"
+    "               'body': text.get_content(), 'attachments': attachments}\n"
     "        tmp = os.path.join(out, 'tmp')\n"
     "        with open(tmp, 'w') as f:\n"
     "            json.dump(rec, f)\n"
@@ -411,6 +426,150 @@ static void test_mail_delivered_once_and_retried(void **state)
     harness_resp_free(&r);
 }
 
+/* The one message for `to` whose text holds `text`, with its one attachment:
+ * a calendar file with `method`, parsed. Returns the VCALENDAR (caller frees
+ * with icalcomponent_free). */
+static icalcomponent *invitation(const char *to, const char *text, const char *method)
+{
+    assert_int_equal(wait_for(to, text, 1), 1);
+    cJSON *all = received();
+    const cJSON *m, *found = NULL;
+    cJSON_ArrayForEach(m, all)
+    {
+        const char *body = harness_str(m, "body");
+        const cJSON *rcpt = cJSON_GetObjectItemCaseSensitive(m, "rcpt");
+        if (body && strstr(body, text) && strcmp(cJSON_GetArrayItem(rcpt, 0)->valuestring, to) == 0)
+            found = m;
+    }
+    assert_non_null(found);
+    assert_string_equal(harness_str(found, "content_type"), "multipart/mixed");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(found, "defects")->valueint, 0);
+    const cJSON *atts = cJSON_GetObjectItemCaseSensitive(found, "attachments");
+    assert_int_equal(cJSON_GetArraySize(atts), 1);
+    const cJSON *a = cJSON_GetArrayItem(atts, 0);
+    assert_string_equal(harness_str(a, "content_type"), "text/calendar");
+    assert_string_equal(harness_str(a, "method"), method);
+    const char *name = harness_str(a, "filename");
+    assert_true(name && strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".ics") == 0);
+    icalcomponent *cal = icalparser_parse_string(harness_str(a, "text"));
+    assert_non_null(cal);
+    assert_int_equal(icalcomponent_isa(cal), ICAL_VCALENDAR_COMPONENT);
+    assert_int_equal(icalcomponent_get_method(cal),
+                     strcmp(method, "CANCEL") == 0 ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST);
+    cJSON_Delete(all);
+    return cal;
+}
+
+/* The event's start as a UTC instant, through the calendar's own time zone. */
+static int64_t event_start(icalcomponent *cal, icalcomponent *ev)
+{
+    icalproperty *p = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+    assert_non_null(p);
+    struct icaltimetype t = icalproperty_get_dtstart(p);
+    icalparameter *tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+    icaltimezone *zone = icaltimezone_get_utc_timezone();
+    if (tzid) {
+        zone = icalcomponent_get_timezone(cal, icalparameter_get_tzid(tzid));
+        assert_non_null(zone); /* the VTIMEZONE travels with the invitation */
+    }
+    if (icaltime_is_utc(t))
+        zone = icaltimezone_get_utc_timezone();
+    return (int64_t)icaltime_as_timet_with_zone(t, zone);
+}
+
+static void test_invitations_attached(void **state)
+{
+    struct harness *h = *state;
+    struct harness_user m, a;
+    reg(h, "Kofi Mensah", "mentee", &m);
+    reg(h, "Ingrid Solberg", "mentor", &a);
+    int64_t req = 0;
+    pair_up(h, &m, &a, &req);
+    char path[200];
+    snprintf(path, sizeof path, "/v1/programmes/together/requests/%lld/accept", (long long)req);
+    struct harness_resp r = {0};
+    harness_call(h, "POST", path, a.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    int64_t pairing = 0;
+    assert_true(harness_int(cJSON_GetObjectItemCaseSensitive(r.json, "pairing"), "id", &pairing));
+
+    /* Three sessions, two weeks apart, at 09:30 in Geneva. */
+    char when[40], body[300];
+    time_t first = (time_t)(harness_now(h) + 10 * 86400);
+    struct tm tm;
+    gmtime_r(&first, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT07:30:00Z", &tm);
+    snprintf(body, sizeof body,
+             "{\"starts_at\":\"%s\",\"timezone\":\"Europe/Zurich\",\"duration_min\":45,"
+             "\"recurrence\":{\"every_weeks\":2,\"count\":3}}",
+             when);
+    snprintf(path, sizeof path, "/v1/programmes/together/pairings/%lld/sessions",
+             (long long)pairing);
+    harness_call(h, "POST", path, m.token, body, NULL, &r);
+    harness_expect_status(&r, 201);
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(r.json, "items");
+    assert_int_equal(cJSON_GetArraySize(items), 3);
+    int64_t starts[3], ids[3];
+    for (int i = 0; i < 3; i++) {
+        const cJSON *it = cJSON_GetArrayItem(items, i);
+        assert_true(harness_int(it, "id", &ids[i]));
+        assert_int_equal(codec_time_parse(harness_str(it, "starts_at"), &starts[i]), MENTO_OK);
+    }
+    char *booked = notification_text(h, &a, "session_booked");
+    icalcomponent *cal = invitation(a.email, booked, "REQUEST");
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 3);
+    char uid1[200] = "";
+    int i = 0;
+    for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
+         ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT), i++) {
+        assert_int_equal(event_start(cal, ev), starts[i]);
+        if (i == 1)
+            snprintf(uid1, sizeof uid1, "%s", icalcomponent_get_uid(ev));
+        struct icaldurationtype d = icalcomponent_get_duration(ev);
+        assert_int_equal(icaldurationtype_as_int(d), 45 * 60);
+    }
+    icalcomponent_free(cal);
+    /* The mentee's copy too. */
+    char *booked_m = notification_text(h, &m, "session_booked");
+    cal = invitation(m.email, booked_m, "REQUEST");
+    icalcomponent_free(cal);
+    free(booked_m);
+
+    /* The second session moves an hour later: a new invitation, same UID. */
+    char later[40];
+    time_t moved = (time_t)(starts[1] + 3600);
+    gmtime_r(&moved, &tm);
+    strftime(later, sizeof later, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(body, sizeof body, "{\"starts_at\":\"%s\"}", later);
+    snprintf(path, sizeof path, "/v1/programmes/together/sessions/%lld", (long long)ids[1]);
+    harness_call(h, "PATCH", path, a.token, body, NULL, &r);
+    harness_expect_status(&r, 200);
+    char *changed = notification_text(h, &m, "session_rescheduled");
+    cal = invitation(m.email, changed, "REQUEST");
+    icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 1);
+    assert_string_equal(icalcomponent_get_uid(ev), uid1);
+    assert_int_equal(event_start(cal, ev), starts[1] + 3600);
+    assert_true(icalproperty_get_sequence(
+                    icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY)) > 0);
+    icalcomponent_free(cal);
+
+    /* Cancelled: the calendar is told to remove it. */
+    snprintf(path, sizeof path, "/v1/programmes/together/sessions/%lld/cancel", (long long)ids[1]);
+    harness_call(h, "POST", path, m.token, "{\"reason\":\"Mission to the field.\"}", NULL, &r);
+    harness_expect_status(&r, 200);
+    char *cancelled = notification_text(h, &a, "session_cancelled");
+    cal = invitation(a.email, cancelled, "CANCEL");
+    ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    assert_string_equal(icalcomponent_get_uid(ev), uid1);
+    assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
+    icalcomponent_free(cal);
+    free(booked);
+    free(changed);
+    free(cancelled);
+    harness_resp_free(&r);
+}
+
 /* ---- Set-up: the listener, and mentod started with SMTP configured ------------------- */
 
 static int write_file(const char *path, const char *text, mode_t mode)
@@ -478,6 +637,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mail_delivered_once_and_retried),
+        cmocka_unit_test(test_invitations_attached),
         cmocka_unit_test(harness_test_server_exits_cleanly),
     };
     int rc = cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
