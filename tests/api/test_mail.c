@@ -273,9 +273,9 @@ static int notification_count(struct harness *h, const struct harness_user *u)
 }
 
 /* Check the one message for `to` carrying `text`: headers and content. */
-static void expect_message(const char *to, const char *text)
+/* The last message in `all` for `to` whose text holds `text`. */
+static const cJSON *find_message(const cJSON *all, const char *to, const char *text)
 {
-    cJSON *all = received();
     const cJSON *m, *found = NULL;
     cJSON_ArrayForEach(m, all)
     {
@@ -285,6 +285,13 @@ static void expect_message(const char *to, const char *text)
             found = m;
     }
     assert_non_null(found);
+    return found;
+}
+
+static void expect_message(const char *to, const char *text)
+{
+    cJSON *all = received();
+    const cJSON *found = find_message(all, to, text);
     static const char *const required[] = {
         "Date",       "From",         "To",           "Subject",
         "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"};
@@ -433,15 +440,7 @@ static icalcomponent *invitation(const char *to, const char *text, const char *m
 {
     assert_int_equal(wait_for(to, text, 1), 1);
     cJSON *all = received();
-    const cJSON *m, *found = NULL;
-    cJSON_ArrayForEach(m, all)
-    {
-        const char *body = harness_str(m, "body");
-        const cJSON *rcpt = cJSON_GetObjectItemCaseSensitive(m, "rcpt");
-        if (body && strstr(body, text) && strcmp(cJSON_GetArrayItem(rcpt, 0)->valuestring, to) == 0)
-            found = m;
-    }
-    assert_non_null(found);
+    const cJSON *found = find_message(all, to, text);
     assert_string_equal(harness_str(found, "content_type"), "multipart/mixed");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(found, "defects")->valueint, 0);
     const cJSON *atts = cJSON_GetObjectItemCaseSensitive(found, "attachments");
