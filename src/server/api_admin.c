@@ -352,7 +352,8 @@ static cJSON *participant_json(sqlite3 *db, const char *pid, int64_t user)
     cJSON *o = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT u.email, m.roles, m.status, u.frozen, m.hidden, m.capacity,"
-                           " m.joined_at, u.deletion_requested_at, p.answers"
+                           " m.joined_at, u.deletion_requested_at, p.answers,"
+                           " u.deletion_comment"
                            " FROM memberships m JOIN users u ON u.id = m.user_id"
                            " LEFT JOIN profiles p ON p.user_id = u.id"
                            " WHERE m.programme_id = ? AND m.user_id = ?",
@@ -373,6 +374,8 @@ static cJSON *participant_json(sqlite3 *db, const char *pid, int64_t user)
         add_time(o, "joined_at", sqlite3_column_int64(st, 6));
         if (sqlite3_column_type(st, 7) != SQLITE_NULL)
             add_time(o, "deletion_requested_at", sqlite3_column_int64(st, 7));
+        if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+            cJSON_AddStringToObject(o, "deletion_comment", (const char *)sqlite3_column_text(st, 9));
         cJSON *answers = sqlite3_column_type(st, 8) != SQLITE_NULL
                              ? cJSON_Parse((const char *)sqlite3_column_text(st, 8))
                              : cJSON_CreateObject();

@@ -338,16 +338,32 @@ static void deletion_request(struct api_ctx *ctx, struct http_response *resp)
     if (!in || !api_only_keys(in, keys, resp))
         return;
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(in, "comment");
-    if (c && !cJSON_IsNull(c) && !api_string(in, "comment", STATES_COMMENT_MAX, false, resp))
+    const char *comment = NULL;
+    if (c && !cJSON_IsNull(c) &&
+        !(comment = api_string(in, "comment", STATES_COMMENT_MAX, false, resp)))
         return;
-    if (exec_ii(ctx->db,
-                "UPDATE users SET deletion_requested_at = coalesce(deletion_requested_at, ?1)"
-                " WHERE id = ?2",
-                ctx->now, ctx->user_id) != MENTO_OK) {
-        api_error_status(resp, MENTO_ERR_DB, NULL);
+    /* The first date stays; a new comment replaces the one before. */
+    sqlite3_stmt *st = NULL;
+    mento_status rc = MENTO_ERR_DB;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "UPDATE users SET deletion_requested_at = coalesce(deletion_requested_at,"
+                           " ?1), deletion_comment = coalesce(?2, deletion_comment) WHERE id = ?3",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, ctx->now);
+        if (comment && *comment)
+            sqlite3_bind_text(st, 2, comment, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        sqlite3_bind_int64(st, 3, ctx->user_id);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            rc = MENTO_OK;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != MENTO_OK) {
+        api_error_status(resp, rc, NULL);
         return;
     }
-    sqlite3_stmt *st = NULL;
     int64_t at = ctx->now;
     if (sqlite3_prepare_v2(ctx->db, "SELECT deletion_requested_at FROM users WHERE id = ?", -1, &st,
                            NULL) == SQLITE_OK) {

@@ -261,6 +261,9 @@ static const char *const schema_migrations[] = {
     /* 5: the invitation an e-mail carries (sessions booked, moved or
      *    cancelled): iCalendar text, NULL for none. */
     "ALTER TABLE mail_outbox ADD COLUMN calendar TEXT;",
+    /* 6: what a person wrote when asking for their account's deletion, for
+     *    the administrators. */
+    "ALTER TABLE users ADD COLUMN deletion_comment TEXT;",
 };
 
 #define SCHEMA_MIGRATION_COUNT ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

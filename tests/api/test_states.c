@@ -495,6 +495,16 @@ static void test_deletion_request(void **state)
     harness_expect_status(&r, 202);
     assert_string_equal(harness_str(r.json, "requested_at"), keep);
     free(keep);
+    /* The programme's team sees the request and its words. */
+    struct harness_user team;
+    reg(h, "Deletion Desk", "mentee", 0, &team);
+    assert_int_equal(harness_appoint(h, team.email, "together"), 0);
+    char path[120];
+    snprintf(path, sizeof path, "/v1/programmes/together/admin/participants/%lld", (long long)u.id);
+    harness_call(h, "GET", path, team.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    assert_non_null(harness_str(r.json, "deletion_requested_at"));
+    assert_string_equal(harness_str(r.json, "deletion_comment"), "Leaving the organisation.");
     harness_resp_free(&r);
 }
 
