@@ -375,7 +375,8 @@ static cJSON *participant_json(sqlite3 *db, const char *pid, int64_t user)
         if (sqlite3_column_type(st, 7) != SQLITE_NULL)
             add_time(o, "deletion_requested_at", sqlite3_column_int64(st, 7));
         if (sqlite3_column_type(st, 9) != SQLITE_NULL)
-            cJSON_AddStringToObject(o, "deletion_comment", (const char *)sqlite3_column_text(st, 9));
+            cJSON_AddStringToObject(o, "deletion_comment",
+                                    (const char *)sqlite3_column_text(st, 9));
         cJSON *answers = sqlite3_column_type(st, 8) != SQLITE_NULL
                              ? cJSON_Parse((const char *)sqlite3_column_text(st, 8))
                              : cJSON_CreateObject();
@@ -903,16 +904,14 @@ static void api_admin_pair(struct api_ctx *ctx, struct http_response *resp)
         http_response_error(resp, 404, "not_found", "No such mentee in this programme",
                             "mentee_id");
     else if (ids[0] == ids[1])
-        http_response_error(resp, 400, "invalid", "A person cannot mentor themselves",
-                            "mentee_id");
+        http_response_error(resp, 400, "invalid", "A person cannot mentor themselves", "mentee_id");
     else if (same)
         http_response_error(resp, 409, "already_paired", "These two are already paired", NULL);
     else if (!active_status(&mentor) || !active_status(&mentee))
         http_response_error(resp, 422, "membership_not_active",
                             "Both memberships must be active or selected", NULL);
     else if (mentor.frozen || mentee.frozen)
-        http_response_error(resp, 422, "account_frozen", "One of the two accounts is frozen",
-                            NULL);
+        http_response_error(resp, 422, "account_frozen", "One of the two accounts is frozen", NULL);
     else if (!(mentor.languages & mentee.languages))
         http_response_error(resp, 422, "mentor_unavailable",
                             "The two share no language for their sessions", NULL);

@@ -345,10 +345,11 @@ static void deletion_request(struct api_ctx *ctx, struct http_response *resp)
     /* The first date stays; a new comment replaces the one before. */
     sqlite3_stmt *st = NULL;
     mento_status rc = MENTO_ERR_DB;
-    if (sqlite3_prepare_v2(ctx->db,
-                           "UPDATE users SET deletion_requested_at = coalesce(deletion_requested_at,"
-                           " ?1), deletion_comment = coalesce(?2, deletion_comment) WHERE id = ?3",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            ctx->db,
+            "UPDATE users SET deletion_requested_at = coalesce(deletion_requested_at,"
+            " ?1), deletion_comment = coalesce(?2, deletion_comment) WHERE id = ?3",
+            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, ctx->now);
         if (comment && *comment)
             sqlite3_bind_text(st, 2, comment, -1, SQLITE_STATIC);
