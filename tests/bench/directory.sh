@@ -10,8 +10,9 @@ BUILD=${1:-build-bench}
 DURATION=${BENCH_SECONDS:-10}
 
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/deps.sh installs it" >&2; exit 1; }
+# The same release build as tests/bench/client.sh, whose programs need tests.
 if [ ! -d "$BUILD" ]; then
-    meson setup "$BUILD" --buildtype=release -Dtests=disabled >/dev/null
+    meson setup "$BUILD" --buildtype=release >/dev/null
 fi
 meson compile -C "$BUILD" >/dev/null
 MENTOD="$BUILD/src/server/mentod"
