@@ -5,9 +5,6 @@
  * too-small terminal, and wide scripts aligned. Set MENTO_UI_UPDATE=1 to
  * rewrite the expected files after a deliberate change (then read the diff). */
 #include <errno.h>
-#include <fcntl.h>
-#include <locale.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +14,7 @@
 
 #include "harness.h"
 #include "mento/text.h"
-
-struct ui {
-    struct harness *h;
-    char dir[64];
-    char url[64];
-    struct harness_user mentee;
-    struct harness_user mentor_users[16];
-    const char *who; /* NULL: the mentee's files; else a suffix for another person's */
-};
+#include "ui_kit.h"
 
 static const struct {
     const char *name, *grade, *entity, *station, *tz, *langs, *network;
@@ -43,157 +32,11 @@ static const struct {
 };
 #define N_MENTORS (sizeof mentors / sizeof mentors[0])
 
-static const char *env_or_fail(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        fail_msg("%s is not set", name);
-    return v;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(m);
-    fclose(f);
-    return buf;
-}
-
-/* Run mento with `args` (NULL-terminated) in the test's XDG directories;
- * returns the exit status, -1 when it did not exit normally. */
-static int run_mento(struct ui *u, const char *script, const char *size, char **args)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        char cfg[96], data[128], state[128];
-        snprintf(cfg, sizeof cfg, "%s/config", u->dir);
-        snprintf(data, sizeof data, "%s/data%s", u->dir, u->who ? u->who : "");
-        snprintf(state, sizeof state, "%s/state%s", u->dir, u->who ? u->who : "");
-        setenv("XDG_CONFIG_HOME", cfg, 1);
-        setenv("XDG_DATA_HOME", data, 1);
-        setenv("XDG_STATE_HOME", state, 1);
-        setenv("TERM", "xterm-256color", 1);
-        setenv("LANG", "C.UTF-8", 1);
-        setenv("NO_COLOR", "1", 1);
-        setenv("MENTO_PASSWORD", HARNESS_PASSWORD, 1);
-        if (script)
-            setenv("MENTO_SCRIPT", script, 1);
-        if (size)
-            setenv("MENTO_SCRIPT_SIZE", size, 1);
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, STDIN_FILENO);
-        dup2(STDERR_FILENO, STDOUT_FILENO); /* stdout is the TAP stream */
-        execv(env_or_fail("MENTO"), args);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Run a script at `size`; the screens it saves go to <dir>/<name>.txt. */
-static void run_script(struct ui *u, const char *size, const char *lines)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/script", u->dir);
-    write_file(path, lines);
-    char *args[] = {"mento", "--server", u->url, NULL};
-    assert_int_equal(run_mento(u, path, size, args), 0);
-}
-
-/* Times change from run to run: the sync time, sending and deadlines. */
-static char *normalise(const char *text)
-{
-    char *out = strdup(text);
-    regex_t re;
-    assert_int_equal(regcomp(&re, "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}", REG_EXTENDED), 0);
-    regmatch_t m;
-    char *p = out;
-    while (regexec(&re, p, 1, &m, 0) == 0) {
-        memcpy(p + m.rm_so, "YYYY-MM-DD hh:mm", 16);
-        p += m.rm_eo;
-    }
-    regfree(&re);
-    /* The test's generated e-mail addresses carry its process id. */
-    assert_int_equal(regcomp(&re, "[a-z]+-[0-9]+-[0-9]+@example\\.org", REG_EXTENDED), 0);
-    char *fixed = malloc(strlen(out) + 1 + 64);
-    size_t used = 0;
-    p = out;
-    while (regexec(&re, p, 1, &m, 0) == 0) {
-        memcpy(fixed + used, p, (size_t)m.rm_so);
-        used += (size_t)m.rm_so;
-        memcpy(fixed + used, "someone@example.org", 19);
-        used += 19;
-        p += m.rm_eo;
-    }
-    strcpy(fixed + used, p);
-    regfree(&re);
-    free(out);
-    return fixed;
-}
-
-/* Compare a saved screen with tests/ui/expected/<name>.txt. */
-static void expect_screen(struct ui *u, const char *name)
-{
-    char got_path[128], want_path[1024];
-    snprintf(got_path, sizeof got_path, "%s/%s.txt", u->dir, name);
-    snprintf(want_path, sizeof want_path, "%s/tests/ui/expected/%s.txt",
-             env_or_fail("MENTO_SOURCE_ROOT"), name);
-    char *raw = read_file(got_path);
-    if (!raw)
-        fail_msg("the script saved no screen %s", got_path);
-    char *got = normalise(raw);
-    free(raw);
-    if (getenv("MENTO_UI_UPDATE")) {
-        write_file(want_path, got);
-        free(got);
-        return;
-    }
-    char *want = read_file(want_path);
-    if (!want || strcmp(want, got) != 0) {
-        fprintf(stderr, "# screen %s differs from %s:\n", name, want_path);
-        fprintf(stderr, "# ---- got ----\n%s# ----\n", got);
-        free(want);
-        free(got);
-        fail_msg("screen %s is not as expected", name);
-    }
-    free(want);
-    free(got);
-}
-
 static int setup(void **state)
 {
-    setlocale(LC_CTYPE, "C.UTF-8");
     struct ui *u = calloc(1, sizeof *u);
-    if (!u || harness_start(&u->h) != 0)
+    if (!u || ui_start(u) != 0)
         return -1;
-    snprintf(u->url, sizeof u->url, "http://127.0.0.1:%u", (unsigned)harness_port(u->h));
-    snprintf(u->dir, sizeof u->dir, "/tmp/mento-ui-XXXXXX");
-    if (!mkdtemp(u->dir))
-        return -1;
-    char sub[128];
-    snprintf(sub, sizeof sub, "%s/config", u->dir);
-    mkdir(sub, 0700);
-    snprintf(sub, sizeof sub, "%s/config/mento", u->dir);
-    mkdir(sub, 0700);
     for (size_t i = 0; i < N_MENTORS; i++) {
         cJSON *p = harness_profile_new(mentors[i].name);
         harness_json_set_str(p, "grade", mentors[i].grade);
@@ -222,19 +65,10 @@ static int setup(void **state)
     return 0;
 }
 
-static void rm_rf(const char *dir)
-{
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "# could not remove %s\n", dir);
-}
-
 static int teardown(void **state)
 {
     struct ui *u = *state;
-    harness_stop(u->h);
-    rm_rf(u->dir);
+    ui_stop(u);
     free(u);
     return 0;
 }
