@@ -152,8 +152,8 @@ static void matches_draw(struct app *app, int top, int rows, int cols)
         bool active = strcmp(str_of(p, "state"), "active") == 0;
         snprintf(line, sizeof line, "%s %-10s %s since %s · %lld done%s%s%s", name,
                  str_of(p, "kind"), str_of(p, "my_role"), started,
-                 (long long)int_of(p, "sessions_done"), next,
-                 active ? "" : " · ended: ", active ? "" : str_of(p, "end_reason"));
+                 (long long)int_of(p, "sessions_done"), next, active ? "" : " · ended: ",
+                 active ? "" : mento_answer_label(&mento_end_reasons, str_of(p, "end_reason")));
         app_put(app, y++, 2, cols - 4, line,
                 i == app->sel[SCREEN_MATCHES] ? A_REVERSE
                 : active                      ? 0
@@ -210,9 +210,6 @@ static int64_t current_request_id(struct app *app, char *who, size_t cap)
     return id;
 }
 
-static const char *const end_reasons[] = {"goals_met",   "not_a_good_fit", "no_time",
-                                          "no_response", "role_change",    "leaving_organisation",
-                                          "other"};
 static const char *const yes_no[] = {"no", "yes"};
 
 static void end_confirmed(struct app *app, enum form_result r)
@@ -229,7 +226,8 @@ static void end_given(struct app *app, enum form_result r)
     const char *comment = app->form.fields[1].value;
     bool no_match = strcmp(form_choice(&app->form.fields[2]), "yes") == 0;
     if (strcmp(reason, "other") == 0 && !*comment) {
-        app_message(app, true, "With the reason \"other\", say why in the comment");
+        app_message(app, true, "With \"%s\" as the reason, say why in the comment",
+                    mento_answer_label(&mento_end_reasons, reason));
         return;
     }
     cJSON *b = cJSON_CreateObject();
@@ -248,8 +246,9 @@ static void end_given(struct app *app, enum form_result r)
     free(json);
     snprintf(app->form_text, sizeof app->form_text,
              "End this pairing (%s)? Sessions still booked are cancelled and your partner is "
-             "told the reason; the comment%s is seen by the administrators only.",
-             reason, no_match ? " and \"do not match us again\"" : "");
+             "told the reason; %s seen by the administrators only.",
+             mento_answer_label(&mento_end_reasons, reason),
+             no_match ? "the comment and \"do not match us again\" are" : "the comment is");
     form_init(&app->form, "End the pairing?", app->form_text);
     app_form_open(app, end_confirmed, app->form_ref);
 }
@@ -264,8 +263,7 @@ static void ask_end(struct app *app, const cJSON *p)
              str_of(cJSON_GetObjectItemCaseSensitive(p, "partner"), "name"));
     form_init(&app->form, app->form_title, NULL);
     struct form_field *f = form_add(&app->form, FORM_CHOICE, "Reason", true);
-    f->choices = end_reasons;
-    f->n_choices = sizeof end_reasons / sizeof end_reasons[0];
+    form_answers(f, &mento_end_reasons, NULL);
     f = form_add(&app->form, FORM_TEXT, "Comment", false);
     f->max_chars = 2000;
     f = form_add(&app->form, FORM_CHOICE, "Do not match us again", true);

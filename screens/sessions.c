@@ -257,8 +257,6 @@ static void cancel_given(struct app *app, enum form_result r)
 }
 
 static const char *const ratings[] = {"4", "3", "2", "1"};
-static const char *const progress[] = {"some", "good", "achieved", "none"};
-static const char *const fits[] = {"good_fit", "unsure", "not_a_good_fit"};
 
 static void book_next(struct app *app, enum form_result r)
 {
@@ -305,11 +303,9 @@ static void ask_done(struct app *app, const cJSON *s)
     f->choices = ratings;
     f->n_choices = 4;
     f = form_add(&app->form, FORM_CHOICE, "Progress on goals", true);
-    f->choices = progress;
-    f->n_choices = 4;
+    form_answers(f, &mento_progress, "some");
     f = form_add(&app->form, FORM_CHOICE, "How the pairing fits", true);
-    f->choices = fits;
-    f->n_choices = 3;
+    form_answers(f, &mento_fit, NULL);
     f = form_add(&app->form, FORM_TEXT, "Comment", false);
     f->max_chars = 2000;
     app_form_open(app, done_given, int_of(s, "id"));

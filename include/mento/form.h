@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "mento/keymap.h"
+#include "mento/model.h"
 
 #define FORM_MAX_FIELDS 8
 #define FORM_TEXT_MAX   1024
@@ -28,6 +29,7 @@ struct form_field {
     bool required;
     size_t max_chars; /* FORM_TEXT: 0 means FORM_TEXT_MAX - 1 bytes */
     const char *const *choices;
+    const char *const *choice_labels; /* what is shown for each; NULL: the choices */
     size_t n_choices;
     long min, max;
     /* State. */
@@ -61,6 +63,10 @@ enum form_result form_key(struct form *f, mento_key key, int ch);
 bool form_field_valid(const struct form_field *field, char *why, size_t why_len);
 /* The value of a choice field. */
 const char *form_choice(const struct form_field *field);
+/* What a choice field shows for its value. */
+const char *form_choice_label(const struct form_field *field);
+/* Make a choice field offer `a`'s answers, starting at `first`. */
+void form_answers(struct form_field *field, const struct mento_answers *a, const char *first);
 /* Columns from the start of the focused field's value to its cursor. */
 int form_cursor_column(const struct form *f);
 

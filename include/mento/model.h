@@ -240,6 +240,25 @@ struct mento_score {
 /* "job_network" etc.; stable wire name of a reason code. */
 const char *mento_reason_name(mento_reason_code c);
 
+/* ---- Answers from a fixed list -------------------------------------------- */
+
+/* A fixed list of answers: the wire names (NULL-terminated, as the API
+ * takes them) and, in the same order, what a person reads for each. */
+struct mento_answers {
+    const char *const *names;
+    const char *const *labels;
+    size_t n;
+};
+
+extern const struct mento_answers mento_end_reasons; /* why a pairing ends */
+extern const struct mento_answers mento_progress;    /* progress on goals, after a session */
+extern const struct mento_answers mento_fit;         /* how well the pairing fits */
+
+/* True when `name` is one of `a`'s answers. */
+bool mento_answer_known(const struct mento_answers *a, const char *name);
+/* What a person reads for `name`; `name` itself when it is not one of them. */
+const char *mento_answer_label(const struct mento_answers *a, const char *name);
+
 /* ---- Workflow (served in full by the programme rules issue) -------------- */
 
 struct mento_wish {

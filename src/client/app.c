@@ -366,20 +366,33 @@ static void draw_form(struct app *app)
         app_put(app, y++, left + 2, w - 4, wrapped[i], A_REVERSE);
     if (n_wrapped)
         y++;
+    /* The values start in one column: after the widest label (in display
+     * cells), but never past half the box. */
+    char labels[FORM_MAX_FIELDS][96];
+    int label_w = 0;
+    for (size_t i = 0; i < f->n_fields; i++) {
+        const struct form_field *fd = &f->fields[i];
+        snprintf(labels[i], sizeof labels[i], "%s%s:", fd->label,
+                 fd->required ? "" : " (optional)");
+        int lw = text_width(labels[i]);
+        label_w = lw > label_w ? lw : label_w;
+    }
+    if (label_w > (w - 4) / 2)
+        label_w = (w - 4) / 2;
     int cursor_y = -1, cursor_x = 0;
     for (size_t i = 0; i < f->n_fields; i++) {
         const struct form_field *fd = &f->fields[i];
-        char label[64], line[1200];
-        snprintf(label, sizeof label, "%s%s:", fd->label, fd->required ? "" : " (optional)");
+        char label[192], line[1400];
+        text_fit_pad(labels[i], label_w, label, sizeof label);
         if (fd->kind == FORM_CHOICE)
-            snprintf(line, sizeof line, "%-22s < %s >", label, form_choice(fd));
+            snprintf(line, sizeof line, "%s < %s >", label, form_choice_label(fd));
         else
-            snprintf(line, sizeof line, "%-22s %s", label, fd->value);
+            snprintf(line, sizeof line, "%s %s", label, fd->value);
         bool focus = i == f->focus;
         app_put(app, y, left + 2, w - 4, line, focus ? A_BOLD : A_REVERSE);
         if (focus && fd->kind != FORM_CHOICE) {
             cursor_y = y;
-            cursor_x = left + 2 + 23 + form_cursor_column(f);
+            cursor_x = left + 2 + label_w + 1 + form_cursor_column(f);
         }
         y++;
     }

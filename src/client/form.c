@@ -52,6 +52,22 @@ const char *form_choice(const struct form_field *fd)
     return fd->n_choices ? fd->choices[fd->choice % fd->n_choices] : "";
 }
 
+const char *form_choice_label(const struct form_field *fd)
+{
+    if (!fd->n_choices)
+        return "";
+    return (fd->choice_labels ? fd->choice_labels : fd->choices)[fd->choice % fd->n_choices];
+}
+
+void form_answers(struct form_field *fd, const struct mento_answers *a, const char *first)
+{
+    fd->choices = a->names;
+    fd->choice_labels = a->labels;
+    fd->n_choices = a->n;
+    if (first)
+        form_set(fd, first);
+}
+
 static bool digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -271,3 +271,35 @@ const char *mento_reason_name(mento_reason_code c)
 {
     return (unsigned)c < MENTO_REASON_COUNT ? reason_names[c] : "";
 }
+
+static const char *const end_reason_names[] = {
+    "goals_met",   "not_a_good_fit",       "no_time", "no_response",
+    "role_change", "leaving_organisation", "other",   NULL};
+static const char *const end_reason_labels[] = {
+    "Goals met",   "Not a good fit",           "No time",          "No response",
+    "Role change", "Leaving the organisation", "Another reason"};
+const struct mento_answers mento_end_reasons = {end_reason_names, end_reason_labels, 7};
+
+static const char *const progress_names[] = {"none", "some", "good", "achieved", NULL};
+static const char *const progress_labels[] = {"None yet", "Some", "Good", "Goals achieved"};
+const struct mento_answers mento_progress = {progress_names, progress_labels, 4};
+
+static const char *const fit_names[] = {"good_fit", "unsure", "not_a_good_fit", NULL};
+static const char *const fit_labels[] = {"A good fit", "Not sure yet", "Not a good fit"};
+const struct mento_answers mento_fit = {fit_names, fit_labels, 3};
+
+bool mento_answer_known(const struct mento_answers *a, const char *name)
+{
+    for (size_t i = 0; name && i < a->n; i++)
+        if (strcmp(a->names[i], name) == 0)
+            return true;
+    return false;
+}
+
+const char *mento_answer_label(const struct mento_answers *a, const char *name)
+{
+    for (size_t i = 0; name && i < a->n; i++)
+        if (strcmp(a->names[i], name) == 0)
+            return a->labels[i];
+    return name ? name : "";
+}

@@ -335,10 +335,10 @@ static void api_admin_stats(struct api_ctx *ctx, struct http_response *resp)
     }
     sqlite3_finalize(st);
     cJSON *fit = cJSON_AddObjectToObject(fb, "fit");
-    static const char *const fits[] = {"good_fit", "unsure", "not_a_good_fit"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(sql, sizeof sql, "SELECT count(*)%s AND f.fit = '%s'", fb_from, fits[i]);
-        cJSON_AddNumberToObject(fit, fits[i], (double)count(db, sql, pid, q.from, q.to));
+    for (size_t i = 0; i < mento_fit.n; i++) {
+        const char *name = mento_fit.names[i];
+        snprintf(sql, sizeof sql, "SELECT count(*)%s AND f.fit = '%s'", fb_from, name);
+        cJSON_AddNumberToObject(fit, name, (double)count(db, sql, pid, q.from, q.to));
     }
     http_response_json(resp, 200, o);
     resp->etag = true;
@@ -562,10 +562,6 @@ static void api_admin_pairings(struct api_ctx *ctx, struct http_response *resp)
     resp->etag = true;
 }
 
-static const char *const end_reasons[] = {"goals_met",   "not_a_good_fit", "no_time",
-                                          "no_response", "role_change",    "leaving_organisation",
-                                          "other"};
-
 static void api_admin_pairing_end(struct api_ctx *ctx, struct http_response *resp)
 {
     static const char *const keys[] = {"reason", "comment", NULL};
@@ -575,10 +571,7 @@ static void api_admin_pairing_end(struct api_ctx *ctx, struct http_response *res
     const char *reason = api_string(in, "reason", 40, true, resp);
     if (!reason)
         return;
-    bool known = false;
-    for (size_t i = 0; i < sizeof end_reasons / sizeof end_reasons[0]; i++)
-        known |= strcmp(reason, end_reasons[i]) == 0;
-    if (!known) {
+    if (!mento_answer_known(&mento_end_reasons, reason)) {
         http_response_error(resp, 400, "invalid", "reason is one of the end reasons", "reason");
         return;
     }

@@ -24,10 +24,6 @@
     "max(coalesce(p.last_done_at, 0), coalesce((SELECT max(s.starts_at) FROM sessions s"           \
     " WHERE s.pairing_id = p.id AND s.state = 'done'), 0))"
 
-static const char *const end_reasons[] = {
-    "goals_met",   "not_a_good_fit",       "no_time", "no_response",
-    "role_change", "leaving_organisation", "other",   NULL};
-
 bool pairings_no_match(sqlite3 *db, const char *programme, int64_t a, int64_t b)
 {
     sqlite3_stmt *st = NULL;
@@ -825,7 +821,7 @@ static void pairing_end(struct api_ctx *ctx, const char *pid, int64_t id, const 
     if (!reason)
         return;
     bool known = false;
-    for (const char *const *r = end_reasons; *r; r++)
+    for (const char *const *r = mento_end_reasons.names; *r; r++)
         known = known || strcmp(*r, reason) == 0;
     if (!known) {
         http_response_error(resp, 400, "invalid",

@@ -1347,8 +1347,6 @@ static bool opt_choice(const cJSON *in, const char *key, const char *const *allo
 static void session_done(struct api_ctx *ctx, const char *pid, int64_t id, const cJSON *in,
                          struct http_response *resp)
 {
-    static const char *const progress_values[] = {"none", "some", "good", "achieved", NULL};
-    static const char *const fit_values[] = {"good_fit", "unsure", "not_a_good_fit", NULL};
     bool has_rating;
     int64_t rating = 0;
     if (!opt_int(in, "rating", &has_rating, &rating, resp))
@@ -1362,8 +1360,8 @@ static void session_done(struct api_ctx *ctx, const char *pid, int64_t id, const
         return;
     }
     const char *progress, *fit;
-    if (!opt_choice(in, "progress", progress_values, &progress, resp) ||
-        !opt_choice(in, "fit", fit_values, &fit, resp))
+    if (!opt_choice(in, "progress", mento_progress.names, &progress, resp) ||
+        !opt_choice(in, "fit", mento_fit.names, &fit, resp))
         return;
     const char *comment = api_string(in, "comment", FEEDBACK_COMMENT_MAX, false, resp);
     if (!comment && resp->status >= 400)
