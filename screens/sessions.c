@@ -77,6 +77,36 @@ static void local(const char *iso, const char *tz, char *out, size_t cap)
         snprintf(out, cap, "not booked");
 }
 
+/* What is queued for session `s` of `pairing` (NULL: nothing): a booking
+ * fills the lowest planned sessions, as the server will; a change names its
+ * session. `when` receives the queued start, when there is one. */
+static const char *queued_change(const cJSON *ops, int64_t pairing, const cJSON *s, int *planned,
+                                 char *when, size_t when_cap)
+{
+    const cJSON *op;
+    cJSON_ArrayForEach(op, ops)
+    {
+        const char *type = str_of(op, "type");
+        const cJSON *body = cJSON_GetObjectItemCaseSensitive(op, "body");
+        if (strcmp(type, "session.book") == 0 && int_of(body, "pairing_id") == pairing &&
+            strcmp(str_of(s, "state"), "planned") == 0) {
+            const cJSON *rec = cJSON_GetObjectItemCaseSensitive(body, "recurrence");
+            int64_t count = rec ? int_of(rec, "count") : 1;
+            if ((*planned)++ < count) {
+                snprintf(when, when_cap, "%s", (*planned == 1) ? str_of(body, "starts_at") : "");
+                return "booking";
+            }
+        } else if (strncmp(type, "session.", 8) == 0 &&
+                   int_of(body, "session_id") == int_of(s, "id")) {
+            snprintf(when, when_cap, "%s", str_of(body, "starts_at"));
+            return strcmp(type, "session.reschedule") == 0 ? "moving"
+                   : strcmp(type, "session.cancel") == 0   ? "cancelling"
+                                                           : "marking done";
+        }
+    }
+    return NULL;
+}
+
 static void sessions_draw(struct app *app, int top, int rows, int cols)
 {
     cJSON *p = current_pairing(app);
@@ -91,18 +121,28 @@ static void sessions_draw(struct app *app, int top, int rows, int cols)
              str_of(cJSON_GetObjectItemCaseSensitive(p, "partner"), "name"), str_of(p, "kind"));
     app_put(app, top, 0, cols, line, A_BOLD);
     cJSON *plan = plan_of(app, int_of(p, "id"));
+    cJSON *ops = store_outbox_queued(app->store, app->opt.programme);
     size_t n = (size_t)cJSON_GetArraySize(plan);
-    int y = top + 2;
+    int y = top + 2, planned = 0;
     app_move(app, 0, n, (rows - 4) / 2);
-    for (size_t i = app->top[SCREEN_SESSIONS]; i < n && y < top + rows - 3; i++) {
+    for (size_t i = 0; i < n && y < top + rows - 3; i++) {
         const cJSON *s = cJSON_GetArrayItem(plan, (int)i);
-        char when[48], agenda[256];
-        local(str_of(s, "starts_at"), my_zone(app), when, sizeof when);
-        text_fit(str_of(s, "agenda"), 60, 1, agenda, sizeof agenda);
+        char when[48], agenda[256], queued_at[CODEC_TIME_LEN + 8] = "";
+        /* Sessions changed offline show the change and its time, marked. */
+        const char *change =
+            queued_change(ops, int_of(p, "id"), s, &planned, queued_at, sizeof queued_at);
+        if (i < app->top[SCREEN_SESSIONS])
+            continue;
+        local(*queued_at ? queued_at : str_of(s, "starts_at"), my_zone(app), when, sizeof when);
+        char shown[320];
+        snprintf(shown, sizeof shown, "%s%s%s", change ? change : "",
+                 change ? ", sent at the next sync: " : "", str_of(s, "agenda"));
+        text_fit(shown, 60, 1, agenda, sizeof agenda);
         snprintf(line, sizeof line, "%2lld. %-9s %-16s %s", (long long)int_of(s, "number"),
-                 str_of(s, "state"), when, agenda);
+                 change ? "queued" : str_of(s, "state"), when, agenda);
         app_put(app, y++, 2, cols - 4, line, i == app->sel[SCREEN_SESSIONS] ? A_REVERSE : 0);
     }
+    cJSON_Delete(ops);
     /* The whole agenda of the selected session, for reading. */
     const cJSON *sel = cJSON_GetArrayItem(plan, (int)app->sel[SCREEN_SESSIONS]);
     if (sel && *str_of(sel, "agenda") && y + 1 < top + rows) {

@@ -302,6 +302,18 @@ static void toggle_cascade(struct app *app)
     cJSON_Delete(wl);
 }
 
+/* Whether a mentor can be asked now: as the server said on the wish-list, or,
+ * for one added while offline (not yet confirmed), as the directory says. */
+static bool can_ask(struct app *app, const cJSON *it)
+{
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "queued")))
+        return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "available"));
+    cJSON *m = store_mentor(app->store, app->opt.programme, int_of(it, "mentor_id"));
+    bool ok = m && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "full"));
+    cJSON_Delete(m);
+    return ok;
+}
+
 /* The first mentor of the list that can be asked now, or NULL (a copy). */
 static cJSON *first_available(struct app *app)
 {
@@ -310,7 +322,7 @@ static cJSON *first_available(struct app *app)
     const cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(wl, "items"))
     {
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "available"))) {
+        if (can_ask(app, it)) {
             found = cJSON_Duplicate(it, 1);
             break;
         }

@@ -106,6 +106,7 @@ struct app {
     char form_body[1200]; /* the operation the dialogue will queue */
     char message[256];
     bool message_error;
+    char refusal_op[64]; /* the refused operation a dialogue shows, until read */
 
     int rows, cols;
     bool quit, dirty;

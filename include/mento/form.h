@@ -47,6 +47,7 @@ struct form {
     size_t n_fields;
     size_t focus;
     char error[256]; /* why Enter was refused, shown until the next key */
+    bool notice;     /* no field, nothing to decide: only read and close */
 };
 
 /* Start a form; add fields in order. A form with no field is a

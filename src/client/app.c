@@ -402,6 +402,7 @@ static void draw_form(struct app *app)
     }
     app_put(app, top + lines - 1, left + 2, w - 4,
             f->n_fields ? "Enter accept · Esc cancel · Tab next field"
+            : f->notice ? "Enter or Esc: close"
                         : "y or Enter: go ahead · n or Esc: stop",
             A_REVERSE);
     if (cursor_y >= 0 && cursor_x < app->cols) {
@@ -580,6 +581,65 @@ static int generic(struct app *app, enum request req)
     }
 }
 
+/* ---- Refusals ----------------------------------------------------------------------------- */
+
+/* What a queued operation was, in words. */
+static const char *operation_words(const char *type)
+{
+    static const struct {
+        const char *type, *words;
+    } words[] = {
+        {"wishlist.add", "Adding a mentor to your wish-list"},
+        {"wishlist.move", "Reordering your wish-list"},
+        {"wishlist.remove", "Removing a mentor from your wish-list"},
+        {"request.send", "Your request"},
+        {"request.withdraw", "Withdrawing your request"},
+        {"request.cascade", "Changing what happens after a declined request"},
+        {"request.accept", "Accepting the request"},
+        {"request.decline", "Declining the request"},
+        {"pairing.end", "Ending the pairing"},
+        {"session.book", "Booking the session"},
+        {"session.reschedule", "Moving the session"},
+        {"session.cancel", "Cancelling the session"},
+        {"session.done", "Marking the session done"},
+        {"profile.set", "Changing your profile"},
+        {"membership.update", "Changing your membership"},
+        {"account.freeze", "Freezing your account"},
+        {"account.unfreeze", "Unfreezing your account"},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(words[i].type, type) == 0)
+            return words[i].words;
+    return "A change made offline";
+}
+
+static void refusal_read(struct app *app, enum form_result r)
+{
+    (void)r;
+    if (store_refusal_seen(app->store, app->refusal_op) != MENTO_OK)
+        app_message(app, true, "Could not save to the local store");
+    app->refusal_op[0] = '\0';
+}
+
+/* The oldest refusal not yet read, in a dialogue of its own, unless another
+ * dialogue is open (it comes when that one closes). It is marked read only
+ * when the user closes it, so quitting before leaves it for next time. */
+static void refusal_show(struct app *app)
+{
+    struct store_refusal ref[1];
+    if (app->form_open || store_refusals(app->store, app->opt.programme, ref, 1) != 1)
+        return;
+    snprintf(app->refusal_op, sizeof app->refusal_op, "%s", ref[0].op_id);
+    size_t len = strlen(ref[0].message);
+    bool stop = len && strchr(".!?", ref[0].message[len - 1]);
+    snprintf(app->form_text, sizeof app->form_text,
+             "%s was not done: %s%s The screens show what the server has now.",
+             operation_words(ref[0].type), ref[0].message, stop ? "" : ".");
+    form_init(&app->form, "The server refused a change you made", app->form_text);
+    app->form.notice = true;
+    app_form_open(app, refusal_read, 0);
+}
+
 static void dispatch_key(struct app *app, mento_key key, int ch)
 {
     /* A message stays on screen until the next key (the log keeps it). */
@@ -592,6 +652,7 @@ static void dispatch_key(struct app *app, mento_key key, int ch)
             app->form_open = false;
             if (app->form_done)
                 app->form_done(app, r);
+            refusal_show(app);
         }
         return;
     }
@@ -734,9 +795,7 @@ static void network(struct app *app)
         if (rep.applied && (rep.mentors || rep.collections || rep.settled))
             store_changed(app);
         if (rep.refused) {
-            struct store_refusal ref[1];
-            if (store_refusals(app->store, app->opt.programme, ref, 1) == 1)
-                app_message(app, true, "The server refused %s: %s", ref[0].type, ref[0].message);
+            refusal_show(app);
         } else if (rep.failed) {
             app_message(app, true, "%s", app->sync.message);
         }
@@ -1024,8 +1083,10 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
         free(app);
         return 1;
     }
-    /* The first frame comes from the store, before any network. */
+    /* The first frame comes from the store, before any network; a refusal
+     * not read last time is shown again. */
     app_reload_directory(app);
+    refusal_show(app);
     app->dirty = true;
     if (app->net)
         sync_step(&app->sync, mono_ms());

@@ -16,7 +16,10 @@
 #include "harness.h"
 #include "ui_kit.h"
 
-enum { ZOE, JOSE, LAN, KARIM, N_PEOPLE };
+/* The mentors, then the programme's team and a second mentee, Kofi; each has
+ * their own store (the suffix of their XDG directories). Amina, the mentee of
+ * the story, is u->mentee. */
+enum { ZOE, JOSE, LAN, KARIM, N_PEOPLE, TEAM = N_PEOPLE, KOFI, N_ALL };
 
 static const struct {
     const char *name, *grade, *entity, *station, *tz, *langs, *network;
@@ -31,7 +34,7 @@ static const struct {
                "Management and Operations"},
 };
 
-static const char *const suffix[N_PEOPLE] = {"-zoe", "-jose", "-lan", "-karim"};
+static const char *const suffix[N_ALL] = {"-zoe", "-jose", "-lan", "-karim", "-team", "-kofi"};
 
 static int setup(void **state)
 {
@@ -50,11 +53,16 @@ static int setup(void **state)
         harness_register_ok(u->h, &a, &u->mentor_users[i]);
         cJSON_Delete(p);
     }
-    /* The programme's team, to read the feedback. */
+    /* The programme's team, to read the feedback; Kofi, a second mentee. */
     struct harness_account team = {.roles = "mentee"};
-    harness_register_ok(u->h, &team, &u->mentor_users[N_PEOPLE]);
-    if (harness_appoint(u->h, u->mentor_users[N_PEOPLE].email, "together") != 0)
+    harness_register_ok(u->h, &team, &u->mentor_users[TEAM]);
+    if (harness_appoint(u->h, u->mentor_users[TEAM].email, "together") != 0)
         return -1;
+    cJSON *k = harness_profile_new("Kofi Mensah");
+    harness_json_set(k, "languages", harness_json_strings("en|fr"));
+    struct harness_account kofi = {.profile = k};
+    harness_register_ok(u->h, &kofi, &u->mentor_users[KOFI]);
+    cJSON_Delete(k);
     cJSON *p = harness_profile_new("Amina Diallo");
     harness_json_set_str(p, "grade", "P-2");
     harness_json_set_str(p, "timezone", "Africa/Nairobi");
@@ -71,7 +79,9 @@ static int setup(void **state)
     char *login[] = {"mento", "login", "--server", u->url, "--email", u->mentee.email, NULL};
     if (run_mento(u, NULL, NULL, login) != 0)
         return -1;
-    for (int i = 0; i < N_PEOPLE; i++) {
+    for (int i = 0; i < N_ALL; i++) {
+        if (i == TEAM)
+            continue;
         u->who = suffix[i];
         char *as[] = {"mento", "login", "--server", u->url, "--email", u->mentor_users[i].email,
                       NULL};
@@ -90,9 +100,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A script for person `who` (-1: the mentee), its %s each replaced by the
- * test's directory. */
-static void play(struct ui *u, int who, const char *size, const char *tmpl)
+/* A script for person `who` (-1: Amina), its %s each replaced by the test's
+ * directory; `option` (may be NULL) added to mento's command line. */
+static void play_with(struct ui *u, int who, const char *size, const char *tmpl, const char *option)
 {
     char script[8192];
     size_t o = 0;
@@ -106,8 +116,13 @@ static void play(struct ui *u, int who, const char *size, const char *tmpl)
     }
     script[o] = '\0';
     u->who = who < 0 ? NULL : suffix[who];
-    run_script(u, size, script);
+    run_script_with(u, size, script, option);
     u->who = NULL;
+}
+
+static void play(struct ui *u, int who, const char *size, const char *tmpl)
+{
+    play_with(u, who, size, tmpl, NULL);
 }
 
 /* The server's answer to GET `path` as `token` (caller deletes). */
@@ -215,7 +230,7 @@ static void online_story(void **state)
     expect_screen(u, "story-done");
     /* What the programme team reads: the rating and the comment. */
     cJSON *fb =
-        server_get(u, u->mentor_users[N_PEOPLE].token, "/v1/programmes/together/admin/feedback");
+        server_get(u, u->mentor_users[TEAM].token, "/v1/programmes/together/admin/feedback");
     char *text = cJSON_PrintUnformatted(fb);
     assert_non_null(strstr(text, "Clear goals for the next months."));
     assert_non_null(strstr(text, "\"rating\":3"));
@@ -252,6 +267,161 @@ static void online_story(void **state)
     expect_screen(u, "story-ended-mentor");
 }
 
+/* The total of a list answer from the server. */
+static int64_t server_total(struct ui *u, const char *token, const char *path)
+{
+    cJSON *j = server_get(u, token, path);
+    int64_t total = -1;
+    assert_true(harness_int(j, "total", &total));
+    cJSON_Delete(j);
+    return total;
+}
+
+/* Kofi is offline for the request and for the booking: each waits in the
+ * outbox, marked and counted, and goes when the link comes back. */
+static void offline_story(void **state)
+{
+    struct ui *u = *state;
+    const struct harness_user *kofi = &u->mentor_users[KOFI], *jose = &u->mentor_users[JOSE];
+    /* Amina's device syncs now (the refusal test needs what it knows now). */
+    play(u, -1, "100x30", ":wait-sync\nq\n");
+    /* Kofi's first sync, online, fills his store. */
+    play(u, KOFI, "100x30", ":wait-sync\nq\n");
+    play_with(u, KOFI, "100x30",
+              "/\n:type jose\n<Enter>\nw\nc\n2\nr\n<Enter>\n"
+              ":save-display %s/story-offline-confirm.txt\ny\n"
+              ":save-display %s/story-offline-request.txt\nq\n",
+              "--offline");
+    expect_screen(u, "story-offline-confirm");
+    expect_screen(u, "story-offline-request");
+    assert_int_equal(server_total(u, kofi->token, "/v1/programmes/together/requests"), 0);
+    /* The link is back: both operations go, in order. */
+    play(u, KOFI, "100x30", ":wait-sync\n2\n:save-display %s/story-offline-sent.txt\nq\n");
+    expect_screen(u, "story-offline-sent");
+    cJSON *cur = server_get(u, jose->token, "/v1/programmes/together/requests/current");
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(cur, "request");
+    int64_t rid = 0;
+    assert_true(harness_int(req, "id", &rid));
+    cJSON_Delete(cur);
+    char path[160];
+    snprintf(path, sizeof path, "/v1/programmes/together/requests/%lld/accept", (long long)rid);
+    struct harness_resp r = {0};
+    harness_call(u->h, "POST", path, jose->token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    int64_t pairing = 0;
+    assert_true(harness_int(cJSON_GetObjectItemCaseSensitive(r.json, "pairing"), "id", &pairing));
+    harness_resp_free(&r);
+
+    /* The pairing reaches Kofi; then, offline again, he books a session. */
+    play(u, KOFI, "100x30", ":wait-sync\nq\n");
+    char date[16], script[1024];
+    nairobi_date(u, 5, date, sizeof date);
+    snprintf(script, sizeof script,
+             "4\nb\n:type %s\n<Tab>\n:type 16:00\n<Enter>\n"
+             ":save-display %%s/story-offline-booked.txt\nq\n",
+             date);
+    play_with(u, KOFI, "100x30", script, "--offline");
+    expect_screen(u, "story-offline-booked");
+    snprintf(path, sizeof path, "/v1/programmes/together/pairings/%lld/sessions",
+             (long long)pairing);
+    cJSON *plan = server_get(u, kofi->token, path);
+    assert_string_equal(
+        harness_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(plan, "items"), 0),
+                    "state"),
+        "planned");
+    cJSON_Delete(plan);
+    play(u, KOFI, "100x30", ":wait-sync\n4\n:save-display %s/story-offline-synced.txt\nq\n");
+    expect_screen(u, "story-offline-synced");
+    plan = server_get(u, kofi->token, path);
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(plan, "items"), 0);
+    assert_string_equal(harness_str(first, "state"), "booked");
+    /* 16:00 in New York, his time zone, in winter. */
+    assert_non_null(strstr(harness_str(first, "starts_at"), "T21:00:00Z"));
+    assert_int_equal(strncmp(harness_str(first, "starts_at"), date, 10), 0);
+    cJSON_Delete(plan);
+}
+
+/* Amina, offline, asks José, who her device still shows as free; José has
+ * taken Kofi meanwhile. The server refuses; she is told in words, and the
+ * dialogue comes back until she has closed it. */
+static void refusal_shown(void **state)
+{
+    struct ui *u = *state;
+    play_with(u, -1, "100x30", "2\nr\n<Enter>\ny\n:save-display %s/story-refusal-queued.txt\nq\n",
+              "--offline");
+    expect_screen(u, "story-refusal-queued");
+    /* Back online: refused. She quits without closing the dialogue. */
+    play(u, -1, "100x30", ":wait-sync\n:save-display %s/story-refused.txt\nq\n");
+    expect_screen(u, "story-refused");
+    /* Next time it is there again; Enter closes it, and it stays closed. */
+    play(u, -1, "100x30",
+         ":save-display %s/story-refused-again.txt\n<Enter>\n:wait-sync\n"
+         ":save-display %s/story-refusal-read.txt\nq\n");
+    expect_screen(u, "story-refused-again");
+    expect_screen(u, "story-refusal-read");
+    play(u, -1, "100x30", ":save-display %s/story-after.txt\nq\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/story-after.txt", u->dir);
+    char *st = read_file(path);
+    assert_non_null(st);
+    assert_null(strstr(st, "refused a change"));
+    free(st);
+    assert_int_equal(
+        server_total(u, u->mentee.token, "/v1/programmes/together/requests?state=open"), 0);
+}
+
+/* Kofi freezes his account (the dialogue names the pairing that will end),
+ * then unfreezes it. */
+static void freeze_and_unfreeze(void **state)
+{
+    struct ui *u = *state;
+    const struct harness_user *kofi = &u->mentor_users[KOFI];
+    play(u, KOFI, "100x30",
+         ":wait-sync\n6\nf\n:save-display %s/story-freeze-confirm.txt\ny\n:wait-sync\n"
+         ":save-display %s/story-frozen.txt\nq\n");
+    expect_screen(u, "story-freeze-confirm");
+    expect_screen(u, "story-frozen");
+    cJSON *me = server_get(u, kofi->token, "/v1/me");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(me, "frozen")));
+    cJSON_Delete(me);
+    assert_int_equal(server_total(u, kofi->token, "/v1/programmes/together/pairings?state=active"),
+                     0);
+    play(u, KOFI, "100x30",
+         ":wait-sync\n6\nf\n:save-display %s/story-unfreeze-confirm.txt\ny\n:wait-sync\n"
+         ":save-display %s/story-unfrozen.txt\nq\n");
+    expect_screen(u, "story-unfreeze-confirm");
+    expect_screen(u, "story-unfrozen");
+    me = server_get(u, kofi->token, "/v1/me");
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(me, "frozen")));
+    cJSON_Delete(me);
+}
+
+/* Every pane at the smallest size the program takes and at a large one. */
+static void every_pane_at_two_sizes(void **state)
+{
+    struct ui *u = *state;
+    static const struct {
+        const char *key, *name;
+    } panes[] = {{"1", "directory"}, {"2", "wishlist"}, {"3", "matches"},       {"4", "sessions"},
+                 {"5", "notes"},     {"6", "profile"},  {"n", "notifications"}, {"?", "help"}};
+    static const char *const sizes[] = {"80x24", "200x60"};
+    for (size_t z = 0; z < 2; z++) {
+        char script[4096];
+        size_t o = (size_t)snprintf(script, sizeof script, ":wait-sync\n");
+        for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++)
+            o += (size_t)snprintf(
+                script + o, sizeof script - o, "%s\n:save-display %%s/pane-%s-%s.txt\n%s",
+                panes[i].key, sizes[z], panes[i].name, strcmp(panes[i].key, "?") ? "" : "<Esc>\n");
+        snprintf(script + o, sizeof script - o, "q\n");
+        play(u, KOFI, sizes[z], script);
+        for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "pane-%s-%s", sizes[z], panes[i].name);
+            expect_screen(u, name);
+        }
+    }
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct ui *u = *state;
@@ -262,6 +432,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(online_story),
+        cmocka_unit_test(offline_story),
+        cmocka_unit_test(refusal_shown),
+        cmocka_unit_test(freeze_and_unfreeze),
+        cmocka_unit_test(every_pane_at_two_sizes),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

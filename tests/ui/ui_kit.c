@@ -103,13 +103,18 @@ int run_mento(struct ui *u, const char *script, const char *size, char **args)
 }
 
 /* Run a script at `size`; the screens it saves go to <dir>/<name>.txt. */
-void run_script(struct ui *u, const char *size, const char *lines)
+void run_script_with(struct ui *u, const char *size, const char *lines, const char *option)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/script", u->dir);
     write_file(path, lines);
-    char *args[] = {"mento", "--server", u->url, NULL};
+    char *args[] = {"mento", "--server", u->url, (char *)option, NULL};
     assert_int_equal(run_mento(u, path, size, args), 0);
+}
+
+void run_script(struct ui *u, const char *size, const char *lines)
+{
+    run_script_with(u, size, lines, NULL);
 }
 
 /* Times change from run to run: the sync time, sending and deadlines. */

@@ -31,6 +31,8 @@ void rm_rf(const char *dir);
 int run_mento(struct ui *u, const char *script, const char *size, char **args);
 /* Run a script at `size` against the test's server (mento must exit 0). */
 void run_script(struct ui *u, const char *size, const char *lines);
+/* The same with one more command-line option (`--offline`, say). */
+void run_script_with(struct ui *u, const char *size, const char *lines, const char *option);
 /* Compare the screen the script saved as <dir>/<name>.txt with
  * tests/ui/expected/<name>.txt (MENTO_UI_UPDATE=1 rewrites the latter). */
 void expect_screen(struct ui *u, const char *name);
