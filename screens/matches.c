@@ -72,6 +72,29 @@ static cJSON *pairings_sorted(struct app *app)
     return out;
 }
 
+/* "2 days 5 hours left", "40 minutes left", or that the time is up. */
+static void time_left(const char *deadline, char *out, size_t cap)
+{
+    int64_t t;
+    if (codec_time_parse(deadline, &t) != MENTO_OK) {
+        snprintf(out, cap, "no deadline known");
+        return;
+    }
+    int64_t left = t - app_now() / 1000;
+    if (left <= 0)
+        snprintf(out, cap, "the time to answer is up");
+    else if (left >= 86400)
+        snprintf(out, cap, "%lld day%s %lld hour%s left", (long long)(left / 86400),
+                 left / 86400 == 1 ? "" : "s", (long long)(left % 86400 / 3600),
+                 left % 86400 / 3600 == 1 ? "" : "s");
+    else if (left >= 3600)
+        snprintf(out, cap, "%lld hour%s left", (long long)(left / 3600),
+                 left / 3600 == 1 ? "" : "s");
+    else
+        snprintf(out, cap, "%lld minute%s left", (long long)(left / 60 + 1),
+                 left / 60 + 1 == 1 ? "" : "s");
+}
+
 static void draw_request(struct app *app, const cJSON *req, int *y, int cols)
 {
     const cJSON *mentee = cJSON_GetObjectItemCaseSensitive(req, "mentee");
@@ -85,6 +108,25 @@ static void draw_request(struct app *app, const cJSON *req, int *y, int cols)
     snprintf(line, sizeof line, "%s · %s · %s · %s", str_of(mentee, "grade"),
              str_of(mentee, "job_network"), str_of(mentee, "entity"),
              str_of(mentee, "duty_station"));
+    app_put(app, (*y)++, 2, cols - 4, line, 0);
+    /* Their languages and goals, and how long is left to answer. */
+    char langs[64] = "", goals[600] = "", left[64];
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(mentee, "languages"))
+    {
+        if (cJSON_IsString(v))
+            snprintf(langs + strlen(langs), sizeof langs - strlen(langs), "%s%s",
+                     langs[0] ? ", " : "", v->valuestring);
+    }
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(mentee, "goals"))
+    {
+        if (cJSON_IsString(v))
+            snprintf(goals + strlen(goals), sizeof goals - strlen(goals), "%s%s",
+                     goals[0] ? ", " : "", v->valuestring);
+    }
+    time_left(str_of(req, "deadline"), left, sizeof left);
+    snprintf(line, sizeof line, "Languages: %s · Goals: %s · %s", langs[0] ? langs : "-",
+             goals[0] ? goals : "-", left);
     app_put(app, (*y)++, 2, cols - 4, line, 0);
     if (*str_of(req, "message")) {
         snprintf(line, sizeof line, "\"%s\"", str_of(req, "message"));

@@ -130,6 +130,22 @@ static char *normalise(const char *text)
         p += m.rm_eo;
     }
     regfree(&re);
+    /* How long is left before a deadline depends on the day of the week. */
+    assert_int_equal(regcomp(&re, "[0-9]+ (day|hour|minute)s?( [0-9]+ hours?)? left", REG_EXTENDED),
+                     0);
+    p = out;
+    while (regexec(&re, p, 1, &m, 0) == 0) {
+        size_t len = (size_t)(m.rm_eo - m.rm_so);
+        static const char mark[] = "N days left";
+        if (len >= sizeof mark - 1) {
+            memcpy(p + m.rm_so, mark, sizeof mark - 1);
+            memmove(p + m.rm_so + sizeof mark - 1, p + m.rm_eo, strlen(p + m.rm_eo) + 1);
+            p += m.rm_so + sizeof mark - 1;
+        } else {
+            p += m.rm_eo;
+        }
+    }
+    regfree(&re);
     /* Dates alone (typed into forms), too. */
     assert_int_equal(regcomp(&re, "20[0-9]{2}-[0-9]{2}-[0-9]{2}", REG_EXTENDED), 0);
     p = out;
