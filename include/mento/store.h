@@ -127,7 +127,8 @@ mento_status store_mentor_rows(struct store *s, const char *programme,
 /* A copy (caller deletes) of a stored object: `kind` is "profile",
  * "membership", "wishlist", "current_request", "programme" or "vault" (whole
  * objects), or "requests", "pairings", "sessions", "notes", "notifications",
- * "keys", "pair_keys", "surveys" with `key` the entry's id. NULL when absent. */
+ * "keys", "pair_keys", "surveys" with `key` the entry's id ("pairing:version" for
+ * pair_keys). NULL when absent. */
 cJSON *store_get(struct store *s, const char *programme, const char *kind, const char *key);
 /* One directory entry (caller deletes); NULL when absent. */
 cJSON *store_mentor(struct store *s, const char *programme, int64_t user_id);

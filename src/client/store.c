@@ -355,13 +355,13 @@ static const struct {
     enum shape shape;
     const char *key; /* KEYED: the member naming an entry */
 } collections[] = {
-    {"profile", WHOLE_GLOBAL, NULL}, {"vault", WHOLE_GLOBAL, NULL},
-    {"wishlist", WHOLE, NULL},       {"current_request", WHOLE, NULL},
-    {"programme", WHOLE, NULL},      {"memberships", KEYED, "programme"},
-    {"requests", KEYED, "id"},       {"pairings", KEYED, "id"},
-    {"sessions", KEYED, "id"},       {"notes", KEYED, "id"},
-    {"notifications", KEYED, "id"},  {"keys", KEYED, "user_id"},
-    {"pair_keys", KEYED, "id"},      {"surveys", KEYED, "id"},
+    {"profile", WHOLE_GLOBAL, NULL},    {"vault", WHOLE_GLOBAL, NULL},
+    {"wishlist", WHOLE, NULL},          {"current_request", WHOLE, NULL},
+    {"programme", WHOLE, NULL},         {"memberships", KEYED, "programme"},
+    {"requests", KEYED, "id"},          {"pairings", KEYED, "id"},
+    {"sessions", KEYED, "id"},          {"notes", KEYED, "id"},
+    {"notifications", KEYED, "id"},     {"keys", KEYED, "user_id"},
+    {"pair_keys", KEYED, "pairing_id"}, {"surveys", KEYED, "id"},
 };
 
 /* The key of a keyed entry as text: a string, or an integral number. */
@@ -378,6 +378,21 @@ static bool entry_key(const cJSON *entry, const char *member, char *buf, size_t 
         return true;
     }
     return false;
+}
+
+/* The key of the i-th collection's entry: "41", or "41:2" for a sealed pair
+ * key copy, which has no id of its own (pairing and version name it). */
+static bool collection_key(size_t i, const cJSON *entry, char *buf, size_t cap)
+{
+    if (!entry_key(entry, collections[i].key, buf, cap))
+        return false;
+    if (strcmp(collections[i].name, "pair_keys") != 0)
+        return true;
+    size_t n = strlen(buf);
+    if (n + 2 >= cap)
+        return false;
+    buf[n] = ':';
+    return entry_key(entry, "version", buf + n + 1, cap - n - 1);
 }
 
 static bool is_removed(const cJSON *entry)
@@ -449,7 +464,7 @@ static bool answer_valid(const cJSON *answer, char *err, size_t err_len)
         const cJSON *e;
         cJSON_ArrayForEach(e, c)
         {
-            if (!cJSON_IsObject(e) || !entry_key(e, collections[i].key, key, sizeof key)) {
+            if (!cJSON_IsObject(e) || !collection_key(i, e, key, sizeof key)) {
                 snprintf(err, err_len, "an entry of changes.%s has no %s", collections[i].name,
                          collections[i].key);
                 return false;
@@ -820,7 +835,7 @@ static mento_status apply_changes(sqlite3 *db, const char *programme, const cJSO
         cJSON_ArrayForEach(e, c)
         {
             char key[64];
-            entry_key(e, collections[i].key, key, sizeof key);
+            collection_key(i, e, key, sizeof key);
             if ((st = apply_keyed(db, programme, collections[i].name, key, e, me)) != MENTO_OK)
                 return st;
             sum->collections++;
