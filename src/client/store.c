@@ -12,6 +12,8 @@
 
 struct store {
     sqlite3 *db;
+    store_sync_hook hook;
+    void *hook_arg;
 };
 
 /* Numbered migrations; append only. */
@@ -65,6 +67,69 @@ static const char *const store_migrations[] = {
     "  f_name TEXT, f_job_network TEXT, f_entity TEXT, f_duty_station TEXT,"
     "  f_skills TEXT, f_goals TEXT,"
     "  PRIMARY KEY (programme, user_id)"
+    ");",
+    /* 2: private notes (src/client/notes.c). Only sealed records are kept:
+     * a note's text exists in memory only, while the vault is unlocked. */
+    "CREATE TABLE notes ("
+    "  id TEXT PRIMARY KEY,"
+    "  programme TEXT NOT NULL,"
+    "  owner_id INTEGER NOT NULL,"
+    "  shared_pairing INTEGER," /* as the server knows it: NULL when private */
+    "  record BLOB NOT NULL,"   /* the sealed record, as it goes to the server */
+    "  mac BLOB,"               /* keyed MAC of the saved text: never a plain hash */
+    "  base_version INTEGER NOT NULL DEFAULT 0,"
+    "  dirty INTEGER NOT NULL DEFAULT 0,"
+    "  deleted INTEGER NOT NULL DEFAULT 0,"
+    "  conflict_of TEXT,"
+    "  op_id TEXT,"                        /* the operation in flight for it */
+    "  resend INTEGER NOT NULL DEFAULT 0," /* changed again while op_id was in flight */
+    "  problem TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX notes_by_programme ON notes(programme, created_at);"
+    /* What sync brought for the notes, kept until the vault is open. */
+    "CREATE TABLE note_inbox ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  programme TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  json TEXT NOT NULL"
+    ");"
+    /* Records that did not open, with the reason in words. */
+    "CREATE TABLE note_aside ("
+    "  id TEXT PRIMARY KEY,"
+    "  programme TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  json TEXT NOT NULL,"
+    "  why TEXT NOT NULL,"
+    "  retry INTEGER NOT NULL DEFAULT 0,"
+    "  received_at INTEGER NOT NULL"
+    ");"
+    /* The account's vault object (wrapped keys only), the public keys seen
+     * and pinned, and the pairings' keys wrapped by the root key. */
+    "CREATE TABLE note_vault ("
+    "  user_id INTEGER PRIMARY KEY,"
+    "  json TEXT NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 0,"
+    "  op_id TEXT,"
+    "  keys_op_id TEXT,"
+    "  problem TEXT"
+    ");"
+    "CREATE TABLE note_peers ("
+    "  user_id INTEGER PRIMARY KEY,"
+    "  key_version INTEGER NOT NULL,"
+    "  box BLOB NOT NULL, sign BLOB NOT NULL, sig BLOB NOT NULL,"
+    "  pinned_box BLOB, pinned_sign BLOB"
+    ");"
+    "CREATE TABLE note_pair_keys ("
+    "  pairing_id INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  programme TEXT NOT NULL,"
+    "  key_id BLOB NOT NULL,"
+    "  wrapped BLOB NOT NULL,"
+    "  confirmed INTEGER NOT NULL DEFAULT 0,"
+    "  op_id TEXT,"
+    "  PRIMARY KEY (pairing_id, version)"
     ");",
 };
 
@@ -869,6 +934,9 @@ mento_status store_apply_sync(struct store *s, const char *programme, const cJSO
     if (st == MENTO_OK)
         st = apply_changes(s->db, programme, cJSON_GetObjectItemCaseSensitive(answer, "changes"),
                            sum);
+    bool hook_failed = false;
+    if (st == MENTO_OK && s->hook)
+        hook_failed = (st = s->hook(s->hook_arg, programme, answer, now, err, err_len)) != MENTO_OK;
     if (st == MENTO_OK) {
         sqlite3_stmt *q = NULL;
         st = MENTO_ERR_DB;
@@ -888,7 +956,8 @@ mento_status store_apply_sync(struct store *s, const char *programme, const cJSO
     if (st == MENTO_OK)
         st = store_commit(s);
     if (st != MENTO_OK) {
-        snprintf(err, err_len, "cannot save the sync answer: %s", sqlite3_errmsg(s->db));
+        if (!hook_failed)
+            snprintf(err, err_len, "cannot save the sync answer: %s", sqlite3_errmsg(s->db));
         store_rollback(s);
         memset(sum, 0, sizeof *sum);
     }
@@ -1044,4 +1113,15 @@ mento_status store_mentor_rows(struct store *s, const char *programme,
     mento_status out = rc == SQLITE_ROW || rc == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
     sqlite3_finalize(st);
     return out;
+}
+
+void store_set_sync_hook(struct store *s, store_sync_hook hook, void *arg)
+{
+    s->hook = hook;
+    s->hook_arg = arg;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
 }
