@@ -2372,8 +2372,6 @@ static mento_status share_ready(struct notes *n, int64_t pairing, char *why, siz
         say(why, why_len, "the pairing has ended: notes are no longer shared in it");
         return MENTO_ERR_INVALID;
     }
-    if (pk_current(n, pairing))
-        return MENTO_OK;
     struct peer theirs, mine;
     if (peer_load(n, partner, &theirs) != 1) {
         say(why, why_len,
@@ -2390,6 +2388,8 @@ static mento_status share_ready(struct notes *n, int64_t pairing, char *why, siz
                   "before sharing");
         return MENTO_ERR_CRYPTO;
     }
+    if (pk_current(n, pairing))
+        return MENTO_OK;
     if (peer_load(n, n->user, &mine) != 1 || sodium_memcmp(mine.box, n->keys.box_public, 32) != 0) {
         say(why, why_len, "the server does not have your key yet: sync, then share");
         return MENTO_ERR_INVALID;
