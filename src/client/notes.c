@@ -462,12 +462,13 @@ struct row {
     bool has_mac, dirty, deleted, resend;
     char conflict_of[NOTES_ID_LEN];
     char op_id[STORE_OP_ID_LEN];
+    unsigned char sent[32]; /* hash of the record op_id carries (zero: a deletion) */
     char problem[NOTES_WHY_LEN];
 };
 
 #define ROW_COLUMNS                                                                                \
     "id, owner_id, shared_pairing, record, mac, base_version, dirty, deleted, conflict_of,"        \
-    " op_id, resend, problem, created_at, updated_at"
+    " op_id, resend, problem, created_at, updated_at, sent"
 
 static void row_free(struct row *r)
 {
@@ -500,6 +501,8 @@ static bool row_read(sqlite3_stmt *st, struct row *r)
     copy_col(st, 11, r->problem, sizeof r->problem);
     r->created_at = sqlite3_column_int64(st, 12);
     r->updated_at = sqlite3_column_int64(st, 13);
+    if (sqlite3_column_bytes(st, 14) == (int)sizeof r->sent)
+        memcpy(r->sent, sqlite3_column_blob(st, 14), sizeof r->sent);
     return true;
 }
 
@@ -527,8 +530,8 @@ static mento_status row_write(struct notes *n, const struct row *r)
 {
     sqlite3_stmt *st = prep(n, "INSERT OR REPLACE INTO notes(id, programme, owner_id,"
                                " shared_pairing, record, mac, base_version, dirty, deleted,"
-                               " conflict_of, op_id, resend, problem, created_at, updated_at)"
-                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                               " conflict_of, op_id, resend, problem, created_at, updated_at,"
+                               " sent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return MENTO_ERR_DB;
     sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
@@ -550,6 +553,7 @@ static mento_status row_write(struct notes *n, const struct row *r)
     bind_text_or_null(st, 13, r->problem);
     sqlite3_bind_int64(st, 14, r->created_at);
     sqlite3_bind_int64(st, 15, r->updated_at);
+    sqlite3_bind_blob(st, 16, r->sent, sizeof r->sent, SQLITE_TRANSIENT);
     return run(st);
 }
 
@@ -727,6 +731,7 @@ static mento_status queue_upload(struct notes *n, struct row *r)
     if (r->deleted) {
         st = queue_op(n, "note.delete", b, r->op_id);
     } else {
+        crypto_generichash(r->sent, sizeof r->sent, r->record, r->record_len, NULL, 0);
         char *ct = b64_encode(r->record, r->record_len);
         if (!ct) {
             cJSON_Delete(b);
@@ -1741,6 +1746,75 @@ static mento_status take_up_store(struct notes *n)
     return st;
 }
 
+/* Operations whose answer this module never saw (a sync ran without it):
+ * sent again, which the server takes as a retry when it already has them. */
+static mento_status take_up_lost_answers(struct notes *n)
+{
+    static const char *const lost =
+        " IS NOT NULL AND %s NOT IN (SELECT op_id FROM outbox WHERE state = 'queued')"
+        " AND %s NOT IN (SELECT json_extract(json, '$.op_id') FROM note_inbox"
+        " WHERE kind = 'result')";
+    char sql[600], cond[400];
+    snprintf(cond, sizeof cond, lost, "op_id", "op_id");
+    snprintf(sql, sizeof sql, "SELECT id FROM notes WHERE programme = ? AND op_id%s", cond);
+    sqlite3_stmt *st = prep(n, sql);
+    if (!st)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, n->programme, -1, SQLITE_TRANSIENT);
+    char(*ids)[NOTES_ID_LEN] = NULL;
+    size_t count = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char(*grown)[NOTES_ID_LEN] = realloc(ids, (count + 1) * sizeof *ids);
+        if (!grown)
+            break;
+        ids = grown;
+        copy_col(st, 0, ids[count++], NOTES_ID_LEN);
+    }
+    sqlite3_finalize(st);
+    mento_status out = MENTO_OK;
+    for (size_t i = 0; out == MENTO_OK && i < count; i++) {
+        struct row r;
+        if (row_load(n, "id", ids[i], &r) != 1)
+            continue;
+        r.op_id[0] = '\0';
+        /* The server's copy, as the store kept it from that sync: when it
+         * is the record that went, the write was taken. */
+        cJSON *copy = store_get(n->store, n->programme, "notes", r.id);
+        size_t len = 0;
+        unsigned char *ct = b64_decode(json_str(copy, "ciphertext"), RECORD_MAX, &len);
+        unsigned char h[32];
+        int64_t v = 0;
+        if (ct)
+            crypto_generichash(h, sizeof h, ct, len, NULL, 0);
+        if (ct && json_int64(copy, "version", &v) && v > r.base_version &&
+            sodium_memcmp(h, r.sent, sizeof h) == 0) {
+            r.base_version = v;
+            if (r.resend) {
+                out = queue_upload(n, &r);
+            } else {
+                r.dirty = false;
+                out = row_write(n, &r);
+            }
+        } else {
+            out = queue_upload(n, &r);
+        }
+        free(ct);
+        cJSON_Delete(copy);
+        row_free(&r);
+    }
+    free(ids);
+    static const char *const cols[] = {"op_id", "keys_op_id"};
+    for (int i = 0; out == MENTO_OK && i < 2; i++) {
+        snprintf(cond, sizeof cond, lost, cols[i], cols[i]);
+        snprintf(sql, sizeof sql, "UPDATE note_vault SET %s = NULL WHERE %s%s", cols[i], cols[i],
+                 cond);
+        out = run(prep(n, sql));
+    }
+    snprintf(cond, sizeof cond, lost, "op_id", "op_id");
+    snprintf(sql, sizeof sql, "UPDATE note_pair_keys SET op_id = NULL WHERE op_id%s", cond);
+    return out == MENTO_OK ? run(prep(n, sql)) : out;
+}
+
 /* ---- Opening and closing ------------------------------------------------------------------ */
 
 mento_status notes_open(struct notes **out, struct store *store, const char *programme,
@@ -1779,6 +1853,8 @@ mento_status notes_open(struct notes **out, struct store *store, const char *pro
     mento_status st = store_begin(store);
     if (st == MENTO_OK) {
         st = take_up_store(n);
+        if (st == MENTO_OK)
+            st = take_up_lost_answers(n);
         if (st == MENTO_OK)
             st = store_commit(store);
         else

@@ -82,6 +82,7 @@ static const char *const store_migrations[] = {
     "  deleted INTEGER NOT NULL DEFAULT 0,"
     "  conflict_of TEXT,"
     "  op_id TEXT,"                        /* the operation in flight for it */
+    "  sent BLOB,"                         /* a hash of the record it carries */
     "  resend INTEGER NOT NULL DEFAULT 0," /* changed again while op_id was in flight */
     "  problem TEXT,"
     "  created_at INTEGER NOT NULL,"

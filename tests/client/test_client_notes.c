@@ -923,6 +923,35 @@ static void pairing_end_stops_sharing(void **state)
     assert_null(notes_get(w->b.notes, w->priv));
 }
 
+/* ---- A sync without the notes core
+ * ------------------------------------------------------------------ */
+
+/* `mento sync` from cron, say, before it opened the notes: the answers to
+ * note operations went by unseen. Reopened, the notes core sends them
+ * again, and the server takes them as retries: nothing stuck, no copy. */
+static void answers_missed_while_closed(void **state)
+{
+    struct world *w = *state;
+    struct note_draft d = {.title = "Written before a cron sync", .body = "one"};
+    save(&w->a, &d);
+    edit(&w->a, d.id, "two");
+    size_t before = notes_count(w->a.notes);
+    notes_close(&w->a.notes);
+    settle(&w->a); /* the store alone: the results are settled without the notes core */
+    char err[256];
+    assert_int_equal(notes_open(&w->a.notes, w->a.store, "together", 0, err, sizeof err), MENTO_OK);
+    unlock(&w->a);
+    settle(&w->a);
+    const struct note *x = notes_get(w->a.notes, d.id);
+    assert_non_null(x);
+    assert_false(x->dirty);
+    assert_string_equal(x->body, "two");
+    assert_int_equal(x->base_version, 2); /* "one" was taken, then "two" went */
+    assert_int_equal(notes_count(w->a.notes), before);
+    settle(&w->b);
+    assert_string_equal(notes_get(w->b.notes, d.id)->body, "two");
+}
+
 /* ---- kill -9 while saving and syncing
  * ----------------------------------------------------------------- */
 
@@ -1097,6 +1126,7 @@ int main(void)
         cmocka_unit_test(canary_is_nowhere),
         cmocka_unit_test(exports),
         cmocka_unit_test(pairing_end_stops_sharing),
+        cmocka_unit_test(answers_missed_while_closed),
         cmocka_unit_test(kill_nine_while_saving),
         cmocka_unit_test(server_exits_cleanly),
     };
