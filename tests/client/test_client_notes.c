@@ -1056,7 +1056,7 @@ static void kill_nine_while_saving(void **state)
         /* A slow build (sanitizers) starts slowly: keep most kills in the
          * loop of saves and syncs, some in the start. */
         in_loop += any;
-        window = any ? (window > 60 ? window - 5 : window) : (window < 800 ? window + 25 : window);
+        window = any ? (window > 60 ? window - 5 : window) : (window < 300 ? window + 15 : window);
     }
     int64_t elapsed = now_ms() - t0;
 
