@@ -127,7 +127,8 @@ mento_status store_mentor_rows(struct store *s, const char *programme,
 /* A copy (caller deletes) of a stored object: `kind` is "profile",
  * "membership", "wishlist", "current_request", "programme" or "vault" (whole
  * objects), or "requests", "pairings", "sessions", "notes", "notifications",
- * "keys", "pair_keys", "surveys" with `key` the entry's id. NULL when absent. */
+ * "keys", "pair_keys", "surveys" with `key` the entry's id ("pairing:version" for
+ * pair_keys). NULL when absent. */
 cJSON *store_get(struct store *s, const char *programme, const char *kind, const char *key);
 /* One directory entry (caller deletes); NULL when absent. */
 cJSON *store_mentor(struct store *s, const char *programme, int64_t user_id);
@@ -137,5 +138,19 @@ mento_status store_put(struct store *s, const char *programme, const char *kind,
                        const cJSON *value);
 /* Every entry of a keyed collection, as an array (caller deletes). */
 cJSON *store_list(struct store *s, const char *programme, const char *kind);
+
+/* ---- Modules with tables of their own --------------------------------------- */
+
+/* A module that keeps its own tables in the store (the notes core) sees each
+ * sync answer inside the transaction that applies it, after the store's own
+ * changes and before the cursor moves: an error it returns (with `err` set)
+ * rolls the whole answer back, so it must fail only when the store does,
+ * never on bad data. `now` is in seconds. One hook per store; NULL removes it. */
+typedef mento_status (*store_sync_hook)(void *arg, const char *programme, const cJSON *answer,
+                                        int64_t now, char *err, size_t err_len);
+void store_set_sync_hook(struct store *s, store_sync_hook hook, void *arg);
+/* The SQLite handle, for such modules' own tables (their writes belong inside
+ * store_begin/commit, or run alone). */
+struct sqlite3 *store_db(struct store *s);
 
 #endif

@@ -23,6 +23,7 @@
 #include "mento/app.h"
 #include "mento/keymap.h"
 #include "mento/net.h"
+#include "mento/notes.h"
 #include "mento/store.h"
 #include "mento/sync.h"
 
@@ -337,6 +338,10 @@ static int cmd_sync(const struct settings *st, const struct session *se)
         return EXIT_FAILED;
     }
     net_set_token(n, se->token);
+    /* The notes core takes the answers to queued note operations (a store
+     * that has never synced has none yet). */
+    struct notes *notes = NULL;
+    notes_open(&notes, store, st->programme, 0, err, sizeof err);
     struct sync s;
     sync_init(&s, store, n, st->programme, (uint32_t)time(NULL));
     sync_request(&s);
@@ -378,7 +383,67 @@ static int cmd_sync(const struct settings *st, const struct session *se)
             break;
         }
     }
+    notes_close(&notes);
     net_close(&n);
+    store_close(&store);
+    return status;
+}
+
+/* `mento notes export`: the notes of the local store, decrypted as Markdown
+ * (the notes password is asked, or read from MENTO_NOTES_PASSWORD) and/or as
+ * the sealed records for a backup. */
+static int cmd_notes_export(const struct settings *st, const struct session *se,
+                            const char *markdown, const char *records)
+{
+    if (!markdown && !records) {
+        fprintf(stderr, "mento: notes export needs --markdown FILE and/or --records FILE\n");
+        return EXIT_USAGE;
+    }
+    char path[PATH_MAX + 700], err[512];
+    store_path_for(st, se->server, se->email, path, sizeof path);
+    struct store *store = NULL;
+    struct notes *notes = NULL;
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr, "mento: no local store for %s on %s yet: run mento sync first\n",
+                se->email, se->server);
+        return EXIT_FAILED;
+    }
+    if (store_open(&store, path, err, sizeof err) != MENTO_OK ||
+        notes_open(&notes, store, st->programme, 0, err, sizeof err) != MENTO_OK) {
+        fprintf(stderr, "mento: %s\n", err);
+        store_close(&store);
+        return EXIT_FAILED;
+    }
+    int status = EXIT_OK;
+    if (records) {
+        if (notes_export_records(notes, records, err, sizeof err) != MENTO_OK) {
+            fprintf(stderr, "mento: %s\n", err);
+            status = EXIT_FAILED;
+        } else {
+            printf("wrote the sealed note records to %s\n", records);
+        }
+    }
+    if (markdown && status == EXIT_OK) {
+        char password[1024];
+        const char *env = getenv("MENTO_NOTES_PASSWORD");
+        bool have = true;
+        if (env)
+            snprintf(password, sizeof password, "%s", env);
+        else
+            have = read_line("Notes password: ", true, password, sizeof password);
+        if (!have || notes_unlock_start(notes, password, false, err, sizeof err) != MENTO_OK ||
+            notes_unlock_wait(notes, err, sizeof err) != MENTO_OK) {
+            fprintf(stderr, "mento: %s\n", have ? err : "no password given");
+            status = EXIT_FAILED;
+        } else if (notes_export_markdown(notes, markdown, err, sizeof err) != MENTO_OK) {
+            fprintf(stderr, "mento: %s\n", err);
+            status = EXIT_FAILED;
+        } else {
+            printf("wrote your notes as Markdown to %s (mode 0600)\n", markdown);
+        }
+        memset(password, 0, sizeof password);
+    }
+    notes_close(&notes);
     store_close(&store);
     return status;
 }
@@ -506,6 +571,9 @@ static void usage(FILE *out)
             "       mento logout                 forget the token (and end it on the server)\n"
             "       mento sync                   one sync now; exit 0 done, 1 failed,\n"
             "                                    3 not logged in\n"
+            "       mento notes export [--markdown FILE] [--records FILE]\n"
+            "                                    your notes decrypted as Markdown (asks the\n"
+            "                                    notes password), or sealed, for a backup\n"
             "The mentoring programme client: works offline, syncs when it can.\n"
             "\n"
             "  -s, --server URL      the programme's server (or `server` in the config)\n"
@@ -544,11 +612,12 @@ int main(int argc, char **argv)
         {"server", required_argument, NULL, 's'}, {"programme", required_argument, NULL, 'p'},
         {"offline", no_argument, NULL, 1},        {"demo", no_argument, NULL, 2},
         {"keymap", required_argument, NULL, 3},   {"keys-markdown", no_argument, NULL, 4},
-        {"email", required_argument, NULL, 5},    {"help", no_argument, NULL, 'h'},
+        {"email", required_argument, NULL, 5},    {"markdown", required_argument, NULL, 6},
+        {"records", required_argument, NULL, 7},  {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
     bool offline = false, demo = false;
-    const char *email = NULL;
+    const char *email = NULL, *markdown = NULL, *records = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "s:p:hV", opts, NULL)) != -1) {
         switch (c) {
@@ -576,6 +645,12 @@ int main(int argc, char **argv)
         case 5:
             email = optarg;
             break;
+        case 6:
+            markdown = optarg;
+            break;
+        case 7:
+            records = optarg;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_OK;
@@ -594,8 +669,12 @@ int main(int argc, char **argv)
         snprintf(st.keymap, sizeof st.keymap, "default");
     }
     const char *command = optind < argc ? argv[optind] : NULL;
-    if (command && optind + 1 < argc) {
-        fprintf(stderr, "mento: unexpected argument \"%s\"\n", argv[optind + 1]);
+    /* `notes` takes one word after it (export). */
+    const char *sub = command && strcmp(command, "notes") == 0 && optind + 1 < argc
+                          ? argv[optind + 1]
+                          : NULL;
+    if (command && optind + (sub ? 2 : 1) < argc) {
+        fprintf(stderr, "mento: unexpected argument \"%s\"\n", argv[optind + (sub ? 2 : 1)]);
         return EXIT_USAGE;
     }
     struct session se;
@@ -640,8 +719,20 @@ int main(int argc, char **argv)
         }
         return cmd_sync(&st, &se);
     }
+    if (command && strcmp(command, "notes") == 0) {
+        if (!sub || strcmp(sub, "export") != 0) {
+            fprintf(stderr, "mento: notes export --markdown FILE | --records FILE\n");
+            return EXIT_USAGE;
+        }
+        if (!have_session) {
+            fprintf(stderr, "mento: not logged in: run mento login first\n");
+            return EXIT_NO_LOGIN;
+        }
+        return cmd_notes_export(&st, &se, markdown, records);
+    }
     if (command) {
-        fprintf(stderr, "mento: unknown command \"%s\" (login, logout or sync)\n", command);
+        fprintf(stderr, "mento: unknown command \"%s\" (login, logout, sync or notes)\n",
+                command);
         return EXIT_USAGE;
     }
 

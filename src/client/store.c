@@ -12,6 +12,8 @@
 
 struct store {
     sqlite3 *db;
+    store_sync_hook hook;
+    void *hook_arg;
 };
 
 /* Numbered migrations; append only. */
@@ -65,6 +67,70 @@ static const char *const store_migrations[] = {
     "  f_name TEXT, f_job_network TEXT, f_entity TEXT, f_duty_station TEXT,"
     "  f_skills TEXT, f_goals TEXT,"
     "  PRIMARY KEY (programme, user_id)"
+    ");",
+    /* 2: private notes (src/client/notes.c). Only sealed records are kept:
+     * a note's text exists in memory only, while the vault is unlocked. */
+    "CREATE TABLE notes ("
+    "  id TEXT PRIMARY KEY,"
+    "  programme TEXT NOT NULL,"
+    "  owner_id INTEGER NOT NULL,"
+    "  shared_pairing INTEGER," /* as the server knows it: NULL when private */
+    "  record BLOB NOT NULL,"   /* the sealed record, as it goes to the server */
+    "  mac BLOB,"               /* keyed MAC of the saved text: never a plain hash */
+    "  base_version INTEGER NOT NULL DEFAULT 0,"
+    "  dirty INTEGER NOT NULL DEFAULT 0,"
+    "  deleted INTEGER NOT NULL DEFAULT 0,"
+    "  conflict_of TEXT,"
+    "  op_id TEXT,"                        /* the operation in flight for it */
+    "  sent BLOB,"                         /* a hash of the record it carries */
+    "  resend INTEGER NOT NULL DEFAULT 0," /* changed again while op_id was in flight */
+    "  problem TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX notes_by_programme ON notes(programme, created_at);"
+    /* What sync brought for the notes, kept until the vault is open. */
+    "CREATE TABLE note_inbox ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  programme TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  json TEXT NOT NULL"
+    ");"
+    /* Records that did not open, with the reason in words. */
+    "CREATE TABLE note_aside ("
+    "  id TEXT PRIMARY KEY,"
+    "  programme TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  json TEXT NOT NULL,"
+    "  why TEXT NOT NULL,"
+    "  retry INTEGER NOT NULL DEFAULT 0,"
+    "  received_at INTEGER NOT NULL"
+    ");"
+    /* The account's vault object (wrapped keys only), the public keys seen
+     * and pinned, and the pairings' keys wrapped by the root key. */
+    "CREATE TABLE note_vault ("
+    "  user_id INTEGER PRIMARY KEY,"
+    "  json TEXT NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 0,"
+    "  op_id TEXT,"
+    "  keys_op_id TEXT,"
+    "  problem TEXT"
+    ");"
+    "CREATE TABLE note_peers ("
+    "  user_id INTEGER PRIMARY KEY,"
+    "  key_version INTEGER NOT NULL,"
+    "  box BLOB NOT NULL, sign BLOB NOT NULL, sig BLOB NOT NULL,"
+    "  pinned_box BLOB, pinned_sign BLOB"
+    ");"
+    "CREATE TABLE note_pair_keys ("
+    "  pairing_id INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  programme TEXT NOT NULL,"
+    "  key_id BLOB NOT NULL,"
+    "  wrapped BLOB NOT NULL,"
+    "  confirmed INTEGER NOT NULL DEFAULT 0,"
+    "  op_id TEXT,"
+    "  PRIMARY KEY (pairing_id, version)"
     ");",
 };
 
@@ -355,13 +421,13 @@ static const struct {
     enum shape shape;
     const char *key; /* KEYED: the member naming an entry */
 } collections[] = {
-    {"profile", WHOLE_GLOBAL, NULL}, {"vault", WHOLE_GLOBAL, NULL},
-    {"wishlist", WHOLE, NULL},       {"current_request", WHOLE, NULL},
-    {"programme", WHOLE, NULL},      {"memberships", KEYED, "programme"},
-    {"requests", KEYED, "id"},       {"pairings", KEYED, "id"},
-    {"sessions", KEYED, "id"},       {"notes", KEYED, "id"},
-    {"notifications", KEYED, "id"},  {"keys", KEYED, "user_id"},
-    {"pair_keys", KEYED, "id"},      {"surveys", KEYED, "id"},
+    {"profile", WHOLE_GLOBAL, NULL},    {"vault", WHOLE_GLOBAL, NULL},
+    {"wishlist", WHOLE, NULL},          {"current_request", WHOLE, NULL},
+    {"programme", WHOLE, NULL},         {"memberships", KEYED, "programme"},
+    {"requests", KEYED, "id"},          {"pairings", KEYED, "id"},
+    {"sessions", KEYED, "id"},          {"notes", KEYED, "id"},
+    {"notifications", KEYED, "id"},     {"keys", KEYED, "user_id"},
+    {"pair_keys", KEYED, "pairing_id"}, {"surveys", KEYED, "id"},
 };
 
 /* The key of a keyed entry as text: a string, or an integral number. */
@@ -378,6 +444,21 @@ static bool entry_key(const cJSON *entry, const char *member, char *buf, size_t 
         return true;
     }
     return false;
+}
+
+/* The key of the i-th collection's entry: "41", or "41:2" for a sealed pair
+ * key copy, which has no id of its own (pairing and version name it). */
+static bool collection_key(size_t i, const cJSON *entry, char *buf, size_t cap)
+{
+    if (!entry_key(entry, collections[i].key, buf, cap))
+        return false;
+    if (strcmp(collections[i].name, "pair_keys") != 0)
+        return true;
+    size_t n = strlen(buf);
+    if (n + 2 >= cap)
+        return false;
+    buf[n] = ':';
+    return entry_key(entry, "version", buf + n + 1, cap - n - 1);
 }
 
 static bool is_removed(const cJSON *entry)
@@ -449,7 +530,7 @@ static bool answer_valid(const cJSON *answer, char *err, size_t err_len)
         const cJSON *e;
         cJSON_ArrayForEach(e, c)
         {
-            if (!cJSON_IsObject(e) || !entry_key(e, collections[i].key, key, sizeof key)) {
+            if (!cJSON_IsObject(e) || !collection_key(i, e, key, sizeof key)) {
                 snprintf(err, err_len, "an entry of changes.%s has no %s", collections[i].name,
                          collections[i].key);
                 return false;
@@ -820,7 +901,7 @@ static mento_status apply_changes(sqlite3 *db, const char *programme, const cJSO
         cJSON_ArrayForEach(e, c)
         {
             char key[64];
-            entry_key(e, collections[i].key, key, sizeof key);
+            collection_key(i, e, key, sizeof key);
             if ((st = apply_keyed(db, programme, collections[i].name, key, e, me)) != MENTO_OK)
                 return st;
             sum->collections++;
@@ -854,6 +935,9 @@ mento_status store_apply_sync(struct store *s, const char *programme, const cJSO
     if (st == MENTO_OK)
         st = apply_changes(s->db, programme, cJSON_GetObjectItemCaseSensitive(answer, "changes"),
                            sum);
+    bool hook_failed = false;
+    if (st == MENTO_OK && s->hook)
+        hook_failed = (st = s->hook(s->hook_arg, programme, answer, now, err, err_len)) != MENTO_OK;
     if (st == MENTO_OK) {
         sqlite3_stmt *q = NULL;
         st = MENTO_ERR_DB;
@@ -873,7 +957,8 @@ mento_status store_apply_sync(struct store *s, const char *programme, const cJSO
     if (st == MENTO_OK)
         st = store_commit(s);
     if (st != MENTO_OK) {
-        snprintf(err, err_len, "cannot save the sync answer: %s", sqlite3_errmsg(s->db));
+        if (!hook_failed)
+            snprintf(err, err_len, "cannot save the sync answer: %s", sqlite3_errmsg(s->db));
         store_rollback(s);
         memset(sum, 0, sizeof *sum);
     }
@@ -1029,4 +1114,15 @@ mento_status store_mentor_rows(struct store *s, const char *programme,
     mento_status out = rc == SQLITE_ROW || rc == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
     sqlite3_finalize(st);
     return out;
+}
+
+void store_set_sync_hook(struct store *s, store_sync_hook hook, void *arg)
+{
+    s->hook = hook;
+    s->hook_arg = arg;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
 }
