@@ -89,11 +89,20 @@ static void draw_list(struct app *app, int top, int rows, int cols)
     rows--;
     top++;
     if (!app->dir_loaded || app->dir.n == 0) {
-        app_put(app, top + 1, 2, cols - 4,
-                app->net ? "No mentors in the local store yet: they arrive with the first sync."
-                         : "No mentors in the local store. Connect once to download the "
-                           "directory.",
-                0);
+        /* An application not (yet) selected has no directory to show. */
+        cJSON *m = store_get(app->store, app->opt.programme, "memberships", app->opt.programme);
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(m, "status");
+        const char *why =
+            cJSON_IsString(st) && strcmp(st->valuestring, "applied") == 0
+                ? "Your application is with the programme team: the directory opens to you when "
+                  "you are selected."
+            : cJSON_IsString(st) && strcmp(st->valuestring, "not_selected") == 0
+                ? "You were not selected in this round: the directory is for those taking part."
+            : app->net ? "No mentors in the local store yet: they arrive with the first sync."
+                       : "No mentors in the local store. Connect once to download the "
+                         "directory.";
+        app_put(app, top + 1, 2, cols - 4, why, 0);
+        cJSON_Delete(m);
         return;
     }
     if (app->dir.n_view == 0) {

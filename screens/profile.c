@@ -78,6 +78,60 @@ static void draw_membership(struct app *app, int y, int cols)
              frozen(app) ? "unfreezes" : "freezes");
     app_put(app, y + 1, 2, cols - 4, line, 0);
     cJSON_Delete(m);
+    /* The user's programmes, this one marked, and the key to go to the next. */
+    cJSON *acc = store_get(app->store, app->opt.programme, "account", NULL);
+    const cJSON *progs = cJSON_GetObjectItemCaseSensitive(acc, "programmes");
+    if (cJSON_GetArraySize(progs) > 0) {
+        char sw[16] = "";
+        keymap_keys_for(&app->keymap, SCREEN_PROFILE, REQ_SWITCH_PROGRAMME, sw, sizeof sw);
+        size_t used = (size_t)snprintf(line, sizeof line, "Programmes:");
+        const cJSON *pr;
+        cJSON_ArrayForEach(pr, progs)
+        {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(pr, "programme");
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(pr, "status");
+            if (!cJSON_IsString(id) || used >= sizeof line)
+                continue;
+            /* "[together]" for this one; a status other than active shown. */
+            bool here = strcmp(id->valuestring, app->opt.programme) == 0;
+            char status[40] = "";
+            if (cJSON_IsString(st) && strcmp(st->valuestring, "active") != 0)
+                snprintf(status, sizeof status, " (%.30s)", st->valuestring);
+            used += (size_t)snprintf(line + used, sizeof line - used, " %s%s%s%s", here ? "[" : "",
+                                     id->valuestring, status, here ? "]" : "");
+        }
+        if (used < sizeof line && cJSON_GetArraySize(progs) > 1)
+            snprintf(line + used, sizeof line - used, " · %s goes to the next", sw);
+        app_put(app, y - 1, 2, cols - 4, line, 0);
+    }
+    cJSON_Delete(acc);
+}
+
+/* The programme after this one among the user's (NULL: no other). */
+static void switch_programme(struct app *app)
+{
+    cJSON *acc = store_get(app->store, app->opt.programme, "account", NULL);
+    const cJSON *progs = cJSON_GetObjectItemCaseSensitive(acc, "programmes");
+    int n = cJSON_GetArraySize(progs), at = -1;
+    for (int i = 0; i < n; i++) {
+        const cJSON *id =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(progs, i), "programme");
+        if (cJSON_IsString(id) && strcmp(id->valuestring, app->opt.programme) == 0)
+            at = i;
+    }
+    const cJSON *next =
+        n > 1
+            ? cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(progs, (at + 1) % n), "programme")
+            : NULL;
+    if (cJSON_IsString(next)) {
+        char id[64];
+        snprintf(id, sizeof id, "%s", next->valuestring);
+        cJSON_Delete(acc);
+        app_switch_programme(app, id);
+        return;
+    }
+    cJSON_Delete(acc);
+    app_message(app, true, "You take part in this programme only");
 }
 
 static void profile_draw(struct app *app, int top, int rows, int cols)
@@ -276,7 +330,11 @@ static void freeze_confirmed(struct app *app, enum form_result r)
     if (r != FORM_ACCEPTED)
         return;
     bool now_frozen = !frozen(app);
-    cJSON *a = cJSON_CreateObject();
+    /* The account as the last sync brought it, with the change made here. */
+    cJSON *a = store_get(app->store, app->opt.programme, "account", NULL);
+    if (!a)
+        a = cJSON_CreateObject();
+    cJSON_DeleteItemFromObjectCaseSensitive(a, "frozen");
     cJSON_AddBoolToObject(a, "frozen", now_frozen);
     mento_status st = store_begin(app->store);
     if (st == MENTO_OK)
@@ -375,6 +433,9 @@ static int profile_handle(struct app *app, enum request req)
     }
     case REQ_FREEZE_TOGGLE:
         ask_freeze(app);
+        return APP_REDRAW;
+    case REQ_SWITCH_PROGRAMME:
+        switch_programme(app);
         return APP_REDRAW;
     default:
         return APP_UNHANDLED;

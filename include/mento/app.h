@@ -80,6 +80,7 @@ struct app_options {
 
 struct app {
     struct app_options opt;
+    char programme[64]; /* the programme on screen (opt.programme points here) */
     struct store *store;
     struct net *net; /* NULL when offline */
     struct sync sync;
@@ -126,6 +127,10 @@ struct app {
 int app_run(const struct app_options *opt, char *err, size_t err_len);
 
 /* ---- For the screens ------------------------------------------------------- */
+
+/* Show programme `id` (one of the user's): its store, a sync of its own.
+ * Refused, with a message, while a sync is in flight. */
+void app_switch_programme(struct app *app, const char *id);
 
 /* Put text at (y, x), fitted into `cols` columns (ellipsis when cut). */
 void app_put(struct app *app, int y, int x, int cols, const char *text, int attr);

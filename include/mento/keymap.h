@@ -77,6 +77,7 @@ enum screen_id {
     X(CAPACITY, "capacity", "Change how many mentees you take")                                    \
     X(HIDE_TOGGLE, "hide-toggle", "Hide your mentor profile from the directory, or show it again") \
     X(FREEZE_TOGGLE, "freeze-toggle", "Freeze your account (leave every pairing process), or unfreeze") \
+    X(SWITCH_PROGRAMME, "switch-programme", "Switch to the next of your programmes")                 \
     X(CASCADE_TOGGLE, "cascade-toggle",                                                            \
       "Pass a declined or expired request on down the list, or not")                               \
     X(SYNC, "sync", "Sync with the server now")                                                    \

@@ -133,6 +133,28 @@ void app_reload_directory(struct app *app)
         app_refilter(app);
 }
 
+void app_switch_programme(struct app *app, const char *id)
+{
+    if (strcmp(id, app->programme) == 0)
+        return;
+    if (app->net && app->sync.running) {
+        app_message(app, true, "A sync is under way; switch again when it has finished");
+        return;
+    }
+    snprintf(app->programme, sizeof app->programme, "%s", id);
+    app->opt.programme = app->programme;
+    memset(app->sel, 0, sizeof app->sel);
+    memset(app->top, 0, sizeof app->top);
+    if (app->net) {
+        sync_init(&app->sync, app->store, app->net, app->programme, (uint32_t)app_now());
+        sync_request(&app->sync);
+    }
+    app_reload_directory(app);
+    app_message(app, false, "Now in %s%s", id,
+                app->net ? "" : " (offline: what this device last synced)");
+    app->dirty = true;
+}
+
 void app_refilter(struct app *app)
 {
     if (!app->dir_loaded)
@@ -1057,6 +1079,8 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
         return 1;
     }
     app->opt = *opt;
+    snprintf(app->programme, sizeof app->programme, "%s", opt->programme);
+    app->opt.programme = app->programme;
     app->screen = SCREEN_DIRECTORY;
     app->sort = DIRECTORY_BY_SCORE;
     int status = 0;
@@ -1073,7 +1097,7 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
         }
         if (opt->token)
             net_set_token(app->net, opt->token);
-        sync_init(&app->sync, app->store, app->net, opt->programme, (uint32_t)app_now());
+        sync_init(&app->sync, app->store, app->net, app->programme, (uint32_t)app_now());
         sync_request(&app->sync);
     }
     load_keymaps(app);

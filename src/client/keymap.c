@@ -262,6 +262,7 @@ static const char *const default_lines[] = {
     "bind profile k capacity",
     "bind profile h hide-toggle",
     "bind profile f freeze-toggle",
+    "bind profile P switch-programme",
 };
 
 void keymap_defaults(struct keymap *km)

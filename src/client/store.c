@@ -422,6 +422,7 @@ static const struct {
     const char *key; /* KEYED: the member naming an entry */
 } collections[] = {
     {"profile", WHOLE_GLOBAL, NULL},    {"vault", WHOLE_GLOBAL, NULL},
+    {"account", WHOLE_GLOBAL, NULL},
     {"wishlist", WHOLE, NULL},          {"current_request", WHOLE, NULL},
     {"programme", WHOLE, NULL},         {"memberships", KEYED, "programme"},
     {"requests", KEYED, "id"},          {"pairings", KEYED, "id"},
@@ -1009,7 +1010,8 @@ int store_mentor_count(struct store *s, const char *programme)
 
 static bool global_kind(const char *kind)
 {
-    return strcmp(kind, "profile") == 0 || strcmp(kind, "vault") == 0;
+    return strcmp(kind, "profile") == 0 || strcmp(kind, "vault") == 0 ||
+           strcmp(kind, "account") == 0;
 }
 
 cJSON *store_get(struct store *s, const char *programme, const char *kind, const char *key)

@@ -220,6 +220,27 @@ static mento_status sync_changes(struct api_ctx *ctx, struct catalog_snapshot *s
         cJSON_AddItemToArray(mems, own_membership(cp, me));
     }
 
+    /* The account: frozen or not (another device may have changed it), and
+     * every programme the caller belongs to, to switch between; sent when
+     * any of the caller's memberships changed, in any programme. */
+    int64_t account_seq = 0;
+    for (size_t i = 0; i < snap->n_progs; i++) {
+        const struct catalog_entry *e = catalog_member(&snap->progs[i], ctx->user_id);
+        if (e && e->seq > account_seq)
+            account_seq = e->seq;
+    }
+    if (c.user < 0 && (c.start || account_seq > c.seq)) {
+        cJSON *acc = cJSON_AddObjectToObject(changes, "account");
+        cJSON_AddNumberToObject(acc, "user_id", (double)ctx->user_id);
+        cJSON_AddBoolToObject(acc, "frozen", me->frozen);
+        cJSON *all = cJSON_AddArrayToObject(acc, "programmes");
+        for (size_t i = 0; i < snap->n_progs; i++) {
+            const struct catalog_entry *e = catalog_member(&snap->progs[i], ctx->user_id);
+            if (e)
+                cJSON_AddItemToArray(all, own_membership(&snap->progs[i], e));
+        }
+    }
+
     const struct catalog_entry **list = malloc((cp->n_entries + 1) * sizeof *list);
     size_t n = 0;
     for (size_t i = 0; list && i < cp->n_entries; i++) {
@@ -371,9 +392,8 @@ void api_test_clock(struct api_ctx *ctx, struct http_response *resp)
                             "advance is a whole number of seconds from 0 to 20 years", "advance");
         return;
     }
-    int64_t offset =
-        atomic_fetch_add(&ctx->srv->clock_offset, (int64_t)adv->valuedouble) +
-        (int64_t)adv->valuedouble;
+    int64_t offset = atomic_fetch_add(&ctx->srv->clock_offset, (int64_t)adv->valuedouble) +
+                     (int64_t)adv->valuedouble;
     /* Kept in the database, so that a restart does not turn the clock back. */
     if (db_meta_set(ctx->db, "test_clock", offset) != MENTO_OK) {
         api_error_status(resp, MENTO_ERR_DB, NULL);

@@ -9,10 +9,10 @@
 
 struct sync_ctx {
     struct harness *h;
-    struct harness_user maya;    /* mentee, English */
-    struct harness_user en[5];   /* mentors, English */
-    struct harness_user fr;      /* mentor, French only */
-    struct harness_user both;    /* mentor, English and French */
+    struct harness_user maya;  /* mentee, English */
+    struct harness_user en[5]; /* mentors, English */
+    struct harness_user fr;    /* mentor, French only */
+    struct harness_user both;  /* mentor, English and French */
 };
 
 static void register_as(struct harness *h, const char *name, const char *roles, const char *langs,
@@ -36,8 +36,8 @@ static int group_setup(void **state)
         return -1;
     }
     *state = c;
-    static const char *const names[] = {"Adaeze Obi", "Bilal Rahman", "Carmen Ruiz", "Dmitri Sokolov",
-                                        "Esi Boateng"};
+    static const char *const names[] = {"Adaeze Obi", "Bilal Rahman", "Carmen Ruiz",
+                                        "Dmitri Sokolov", "Esi Boateng"};
     for (int i = 0; i < 5; i++)
         register_as(c->h, names[i], "mentor", "en", &c->en[i]);
     register_as(c->h, "François Dupuis", "mentor", "fr", &c->fr);
@@ -271,6 +271,34 @@ static void test_first_sync_carries_own_state(void **state)
     assert_true(cJSON_IsArray(ms));
     assert_int_equal(cJSON_GetArraySize(ms), 1);
     assert_string_equal(harness_str(cJSON_GetArrayItem(ms, 0), "programme"), "together");
+    /* The account: not frozen, and the programmes to switch between. */
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(ch, "account");
+    int64_t id = 0;
+    assert_true(harness_int(acc, "user_id", &id));
+    assert_int_equal(id, c->maya.id);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(acc, "frozen")));
+    const cJSON *progs = cJSON_GetObjectItemCaseSensitive(acc, "programmes");
+    assert_int_equal(cJSON_GetArraySize(progs), 1);
+    assert_string_equal(harness_str(cJSON_GetArrayItem(progs, 0), "programme"), "together");
+    harness_resp_free(&r);
+}
+
+/* Frozen from one device: the next sync of any device says so. */
+static void test_account_state_travels(void **state)
+{
+    struct sync_ctx *c = *state;
+    struct harness_user u;
+    register_as(c->h, "Ola Nordmann", "mentee", "en", &u);
+    struct synced s;
+    sync_until_done(c->h, u.token, NULL, 2000, &s);
+    cJSON_Delete(s.mentors);
+    struct harness_resp r = {0};
+    harness_call(c->h, "POST", "/v1/me/freeze", u.token, "{}", NULL, &r);
+    harness_expect_status(&r, 200);
+    sync_call(c->h, u.token, s.cursor, 0, NULL, &r);
+    harness_expect_status(&r, 200);
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(changes_of(&r), "account");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(acc, "frozen")));
     harness_resp_free(&r);
 }
 
@@ -742,6 +770,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_sync_is_full_copy),
         cmocka_unit_test(test_first_sync_carries_own_state),
+        cmocka_unit_test(test_account_state_travels),
         cmocka_unit_test(test_empty_cursor_forms),
         cmocka_unit_test(test_unchanged_is_tiny),
         cmocka_unit_test(test_changed_mentor_only),

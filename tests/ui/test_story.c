@@ -396,6 +396,33 @@ static void freeze_and_unfreeze(void **state)
     cJSON_Delete(me);
 }
 
+/* Kofi applies to the IOM cohort too: his profile lists both programmes and
+ * one key goes from one to the other, each with its own directory. */
+static void programmes_switched(void **state)
+{
+    struct ui *u = *state;
+    const struct harness_user *kofi = &u->mentor_users[KOFI];
+    struct harness_resp r = {0};
+    harness_call(u->h, "POST", "/v1/me/programmes", kofi->token,
+                 "{\"programme\":\"iom-2025\",\"roles\":[\"mentee\"]}", NULL, &r);
+    harness_expect_status(&r, 201);
+    harness_resp_free(&r);
+    play(u, KOFI, "100x30",
+         ":wait-sync\n6\n:save-display %s/story-programmes.txt\nP\n:wait-sync\n"
+         ":save-display %s/story-switched.txt\n1\n:save-display %s/story-switched-directory.txt\n"
+         "6\nP\n:wait-sync\n1\n:save-state %s/story-back.json\nq\n");
+    expect_screen(u, "story-programmes");
+    expect_screen(u, "story-switched");
+    expect_screen(u, "story-switched-directory");
+    char path[128];
+    snprintf(path, sizeof path, "%s/story-back.json", u->dir);
+    char *st = read_file(path);
+    assert_non_null(st);
+    /* Back in "together": its four mentors again. */
+    assert_non_null(strstr(st, "\"mentors\":\t4"));
+    free(st);
+}
+
 /* Every pane at the smallest size the program takes and at a large one. */
 static void every_pane_at_two_sizes(void **state)
 {
@@ -431,11 +458,9 @@ static void server_exits_cleanly(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(online_story),
-        cmocka_unit_test(offline_story),
-        cmocka_unit_test(refusal_shown),
-        cmocka_unit_test(freeze_and_unfreeze),
-        cmocka_unit_test(every_pane_at_two_sizes),
+        cmocka_unit_test(online_story),         cmocka_unit_test(offline_story),
+        cmocka_unit_test(refusal_shown),        cmocka_unit_test(freeze_and_unfreeze),
+        cmocka_unit_test(programmes_switched),  cmocka_unit_test(every_pane_at_two_sizes),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
