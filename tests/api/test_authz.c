@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -1178,6 +1179,41 @@ static void sync_refuses_what_the_routes_refuse(void **state)
     harness_resp_free(&r);
 }
 
+/* An idempotency key is no credential: a registration's key, replayed with
+ * another body, gives no token to the account it made. */
+static void a_registration_key_opens_no_account(void **state)
+{
+    struct world *w = *state;
+    char key[64], email[128];
+    snprintf(key, sizeof key, "reg-authz-%ld-%u", (long)getpid(), ++w->fresh);
+    harness_email(w->h, "keyholder", email, sizeof email);
+    cJSON *p = harness_profile_new("Key Holder");
+    struct harness_account a = {.email = email, .profile = p, .idempotency_key = key};
+    struct harness_user owner;
+    harness_register_ok(w->h, &a, &owner);
+    /* Someone else, with the same key: another address, or the owner's
+     * address with another password. */
+    struct harness_account other = {.profile = p, .idempotency_key = key};
+    struct harness_account guess = {.email = email,
+                                    .password = "not the owner's password",
+                                    .profile = p,
+                                    .idempotency_key = key};
+    const struct harness_account *intruders[] = {&other, &guess};
+    struct harness_resp r = {0};
+    for (size_t i = 0; i < 2; i++) {
+        harness_register(w->h, intruders[i], NULL, &r);
+        harness_expect_error(&r, 422, "idempotency_key_reused");
+        assert_null(harness_str(r.json, "token"));
+    }
+    /* The owner's own repeat is still answered, with a token of theirs. */
+    harness_register(w->h, &a, NULL, &r);
+    harness_expect_status(&r, 201);
+    assert_string_equal(r.idempotent_replay, "true");
+    assert_int_equal(int_of(r.json, "user_id"), owner.id);
+    harness_resp_free(&r);
+    cJSON_Delete(p);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct world *w = *state;
@@ -1198,6 +1234,7 @@ int main(void)
         cmocka_unit_test(the_programme_team_never_sees_a_note),
         cmocka_unit_test(a_note_is_read_by_its_author_and_partner_only),
         cmocka_unit_test(sync_refuses_what_the_routes_refuse),
+        cmocka_unit_test(a_registration_key_opens_no_account),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
