@@ -950,7 +950,7 @@ static void a_pairing_and_its_sessions_belong_to_its_two_members(void **state)
     run_table(*state, &t);
 }
 
-static void a_note_is_written_by_its_author_only(void **state)
+static void only_the_author_writes_a_note_and_only_the_pair_reads_it(void **state)
 {
     static const struct table t = TABLE(note_rows);
     run_table(*state, &t);
@@ -1229,7 +1229,7 @@ int main(void)
         cmocka_unit_test(a_programme_shows_itself_to_its_members_only),
         cmocka_unit_test(wish_lists_and_requests_stay_between_mentee_and_mentor),
         cmocka_unit_test(a_pairing_and_its_sessions_belong_to_its_two_members),
-        cmocka_unit_test(a_note_is_written_by_its_author_only),
+        cmocka_unit_test(only_the_author_writes_a_note_and_only_the_pair_reads_it),
         cmocka_unit_test(administration_is_for_the_programmes_own_team),
         cmocka_unit_test(the_programme_team_never_sees_a_note),
         cmocka_unit_test(a_note_is_read_by_its_author_and_partner_only),
