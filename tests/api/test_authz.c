@@ -1179,6 +1179,49 @@ static void sync_refuses_what_the_routes_refuse(void **state)
     harness_resp_free(&r);
 }
 
+/* Another programme's team, through its own programme's paths, reaches
+ * nothing of this one: the ids of "together" name nothing in "iom-2025". */
+static void another_programmes_paths_reach_nothing_here(void **state)
+{
+    struct world *w = *state;
+    const struct ctx *c = &w->shared;
+    struct harness_resp r = {0};
+    char path[200];
+    static const struct {
+        const char *method, *path, *body;
+    } calls[] = {
+        {"GET", "/v1/programmes/iom-2025/pairings/{pairing_id}", NULL},
+        {"GET", "/v1/programmes/iom-2025/pairings/{pairing_id}/sessions", NULL},
+        {"GET", "/v1/programmes/iom-2025/pairings/{pairing_id}/keys", NULL},
+        {"GET", "/v1/programmes/iom-2025/pairings/{pairing_id}/pair-keys", NULL},
+        {"GET", "/v1/programmes/iom-2025/sessions/{session_id}", NULL},
+        {"POST", "/v1/programmes/iom-2025/sessions/{session_id}/cancel", "{}"},
+        {"GET", "/v1/programmes/iom-2025/requests/{request_id}", NULL},
+        {"GET", "/v1/programmes/iom-2025/admin/participants/{owner_id}", NULL},
+        {"POST", "/v1/programmes/iom-2025/admin/pairings/{pairing_id}/end",
+         "{\"reason\":\"no_time\"}"},
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        expand(w, c, calls[i].path, path, sizeof path);
+        harness_call(w->h, calls[i].method, path, w->xavier.token, calls[i].body, NULL, &r);
+        harness_expect_error(&r, 404, "not_found");
+    }
+    /* The team's lists, filtered by this programme's ids, are empty. */
+    snprintf(path, sizeof path, "/v1/programmes/iom-2025/admin/pairings?user_id=%lld",
+             (long long)w->amina.id);
+    must(w, &w->xavier, "GET", path, NULL, 200, &r);
+    assert_int_equal(int_of(r.json, "total"), 0);
+    snprintf(path, sizeof path, "/v1/programmes/iom-2025/admin/feedback?pairing_id=%lld",
+             (long long)c->pairing);
+    must(w, &w->xavier, "GET", path, NULL, 200, &r);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 0);
+    /* And the pairing goes on. */
+    snprintf(path, sizeof path, "/v1/programmes/together/pairings/%lld", (long long)c->pairing);
+    must(w, &w->amina, "GET", path, NULL, 200, &r);
+    assert_string_equal(harness_str(r.json, "state"), "active");
+    harness_resp_free(&r);
+}
+
 /* An idempotency key is no credential: a registration's key, replayed with
  * another body, gives no token to the account it made. */
 static void a_registration_key_opens_no_account(void **state)
@@ -1234,6 +1277,7 @@ int main(void)
         cmocka_unit_test(the_programme_team_never_sees_a_note),
         cmocka_unit_test(a_note_is_read_by_its_author_and_partner_only),
         cmocka_unit_test(sync_refuses_what_the_routes_refuse),
+        cmocka_unit_test(another_programmes_paths_reach_nothing_here),
         cmocka_unit_test(a_registration_key_opens_no_account),
         cmocka_unit_test(server_exits_cleanly),
     };
