@@ -2,6 +2,7 @@
  * account and profile (one answer at a time), and joining another programme. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mento/api.h"
 #include "mento/auth.h"
@@ -275,6 +276,30 @@ static void register_add_token(struct api_ctx *ctx, struct http_response *resp)
     resp->replay = replay;
 }
 
+/* A replayed registration hands out a token for the account it made: only
+ * to a repeat carrying that account's e-mail address and password, so that
+ * knowing someone's idempotency key is no way into their account. */
+static bool replay_is_owner(struct api_ctx *ctx, const struct http_response *resp,
+                            const char *email, const char *password)
+{
+    cJSON *out = resp->body ? cJSON_Parse(resp->body) : NULL;
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(out, "user_id");
+    int64_t user = cJSON_IsNumber(uid) ? (int64_t)uid->valuedouble : 0;
+    cJSON_Delete(out);
+    sqlite3_stmt *st = NULL;
+    bool owner = false;
+    if (user && sqlite3_prepare_v2(ctx->db, "SELECT email, password_hash FROM users WHERE id = ?",
+                                   -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, user);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+            sqlite3_column_text(st, 1))
+            owner = strcasecmp((const char *)sqlite3_column_text(st, 0), email) == 0 &&
+                    auth_verify_password((const char *)sqlite3_column_text(st, 1), password);
+    }
+    sqlite3_finalize(st);
+    return owner;
+}
+
 void api_register(struct api_ctx *ctx, struct http_response *resp)
 {
     static const char *const keys[] = {"email",   "password", "programme", "roles",
@@ -354,8 +379,13 @@ void api_register(struct api_ctx *ctx, struct http_response *resp)
     api_run_write(ctx, ctx->req->idempotency_key, "POST", "/v1/accounts", register_commit, resp);
     ctx->scratch = NULL;
     sodium_memzero(r.hash, sizeof r.hash);
-    if (resp->status == 201)
+    if (resp->status == 201 && resp->replay && !replay_is_owner(ctx, resp, r.email, password)) {
+        http_response_error(resp, 422, "idempotency_key_reused",
+                            "This idempotency key was used for another registration", NULL);
+        resp->replay = false;
+    } else if (resp->status == 201) {
         register_add_token(ctx, resp);
+    }
 out:
     free(r.answers);
     mento_profile_free(&p);

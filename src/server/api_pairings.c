@@ -792,6 +792,9 @@ static void api_pairings_one(struct api_ctx *ctx, struct http_response *resp)
 {
     const char *pid = ctx->req->params[0];
     int64_t id;
+    /* Outside the programme nothing is told, not even which pairings exist. */
+    if (!api_membership(ctx, pid, ctx->user_id, NULL, NULL, resp))
+        return;
     if (!path_id(ctx->req->params[1], &id)) {
         http_response_error(resp, 404, "not_found", "There is no such pairing", NULL);
         return;
