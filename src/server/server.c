@@ -299,9 +299,16 @@ mento_status server_start(struct server *srv, struct server_config *cfg, char *e
             st = db_meta_set(db, "test_clock", offset);
         atomic_store(&srv->clock_offset, offset);
     }
+    /* What fell due while the server was down is applied before the first
+     * request is served (once: each rule's tick is idempotent). */
+    bool ready = st == MENTO_OK;
+    if (ready && srv->instance > 0)
+        st = scheduler_tick(srv, db);
     db_pool_release(&srv->pool, db);
     if (st != MENTO_OK) {
-        snprintf(err, err_len, "cannot create the built-in programmes");
+        snprintf(err, err_len, "%s",
+                 ready ? "cannot apply the time rules that fell due while the server was down"
+                       : "cannot create the built-in programmes");
         return st;
     }
     if (srv->instance <= 0) {
