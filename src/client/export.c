@@ -129,9 +129,16 @@ enum export_status export_check(const char *typed, const char *home, const char 
     folder_of(path, folder, sizeof folder);
     struct stat sb;
     if (stat(folder, &sb) != 0) {
-        snprintf(err, err_len, errno == ENOTDIR ? "%s is not a folder" : "there is no folder %s",
-                 folder);
-        return errno == ENOTDIR ? EXPORT_NOT_FOLDER : EXPORT_NO_FOLDER;
+        if (errno == ENOTDIR) {
+            snprintf(err, err_len, "%s is not a folder", folder);
+            return EXPORT_NOT_FOLDER;
+        }
+        if (errno == EACCES) {
+            snprintf(err, err_len, "no permission to write in %s", folder);
+            return EXPORT_DENIED;
+        }
+        snprintf(err, err_len, "there is no folder %s", folder);
+        return EXPORT_NO_FOLDER;
     }
     if (!S_ISDIR(sb.st_mode)) {
         snprintf(err, err_len, "%s is not a folder", folder);

@@ -4,6 +4,7 @@
  * a user's keymap applied and a broken one reported, resizes down to a
  * too-small terminal, and wide scripts aligned. Set MENTO_UI_UPDATE=1 to
  * rewrite the expected files after a deliberate change (then read the diff). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -119,6 +120,16 @@ static void run_script(struct ui *u, const char *size, const char *lines)
     assert_int_equal(run_mento(u, path, size, args), 0);
 }
 
+/* The same without the network: only what the store kept. */
+static void run_script_offline(struct ui *u, const char *size, const char *lines)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/script", u->dir);
+    write_file(path, lines);
+    char *args[] = {"mento", "--server", u->url, "--offline", NULL};
+    assert_int_equal(run_mento(u, path, size, args), 0);
+}
+
 /* Times change from run to run: the sync time, sending and deadlines. */
 static char *normalise(const char *text)
 {
@@ -147,6 +158,14 @@ static char *normalise(const char *text)
     strcpy(fixed + used, p);
     regfree(&re);
     free(out);
+    /* The test's own folder (same length, so columns stay where they are). */
+    for (char *d = strstr(fixed, "/tmp/mento-ui-"); d; d = strstr(d + 1, "/tmp/mento-ui-")) {
+        size_t k = 0;
+        while (k < 6 && isalnum((unsigned char)d[14 + k]))
+            k++;
+        if (k == 6)
+            memcpy(d + 14, "XXXXXX", 6);
+    }
     return fixed;
 }
 
@@ -555,6 +574,81 @@ static void profile_answers_edited(void **state)
     harness_resp_free(&r);
 }
 
+/* Every line of a saved screen but the status line (the last). */
+static char *without_status(const char *text)
+{
+    char *copy = strdup(text);
+    size_t n = strlen(copy);
+    if (n && copy[n - 1] == '\n')
+        copy[--n] = '\0';
+    char *nl = strrchr(copy, '\n');
+    if (nl)
+        nl[1] = '\0';
+    return copy;
+}
+
+/* The programme's resources: listed by kind under Help, one read in the
+ * pager (wrapped at the pane, paged, a word found); then the same with no
+ * network at all, from what the store kept. */
+static void resources_read_in_a_pager(void **state)
+{
+    struct ui *u = *state;
+    char script[2048];
+    snprintf(script, sizeof script,
+             ":wait-sync\n7\n"
+             ":save-display %s/resources.txt\n"
+             "<Down>\n<Enter>\n"
+             ":save-display %s/resources-pager.txt\n"
+             "<Space>\n"
+             ":save-display %s/resources-pager-2.txt\n"
+             "<Home>\n/\n:type SURVEY\n<Enter>\n"
+             ":save-display %s/resources-found.txt\n"
+             ":save-state %s/resources-state.json\n"
+             "n\n:save-state %s/resources-again.json\n"
+             "<Esc>\n<Esc>\n:save-state %s/resources-closed.json\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "80x24", script);
+    expect_screen(u, "resources");
+    expect_screen(u, "resources-pager");
+    expect_screen(u, "resources-pager-2");
+    expect_screen(u, "resources-found");
+    char path[160];
+    snprintf(path, sizeof path, "%s/resources-state.json", u->dir);
+    char *st = read_file(path);
+    assert_non_null(strstr(st, "\"resource\":\t\"together-mentee-handbook\""));
+    assert_non_null(strstr(st, "Found on line"));
+    free(st);
+    /* Only one place has the word: n goes round to it again. */
+    snprintf(path, sizeof path, "%s/resources-again.json", u->dir);
+    st = read_file(path);
+    assert_non_null(strstr(st, "Went round to the top"));
+    free(st);
+    /* Esc closes the text, then the pane. */
+    snprintf(path, sizeof path, "%s/resources-closed.json", u->dir);
+    st = read_file(path);
+    assert_non_null(strstr(st, "\"screen\":\t\"directory\""));
+    assert_non_null(strstr(st, "\"resource\":\t\"\""));
+    free(st);
+
+    /* Offline by choice: the same text, from the store alone. */
+    snprintf(script, sizeof script,
+             "7\n<Down>\n<Enter>\n:save-display %s/resources-offline.txt\nq\n", u->dir);
+    run_script_offline(u, "80x24", script);
+    char a[160], b[160];
+    snprintf(a, sizeof a, "%s/resources-pager.txt", u->dir);
+    snprintf(b, sizeof b, "%s/resources-offline.txt", u->dir);
+    char *online = read_file(a), *offline = read_file(b);
+    assert_non_null(offline);
+    char *x = without_status(online), *y = without_status(offline);
+    assert_string_equal(x, y);
+    assert_non_null(strstr(offline, "offline (by choice)"));
+    free(x);
+    free(y);
+    free(online);
+    free(offline);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct ui *u = *state;
@@ -564,11 +658,17 @@ static void server_exits_cleanly(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(login_keeps_only_a_token), cmocka_unit_test(directory_filtered),
-        cmocka_unit_test(wide_scripts_aligned),     cmocka_unit_test(profile_and_help),
-        cmocka_unit_test(resize_down_to_too_small), cmocka_unit_test(user_keymap_applied),
-        cmocka_unit_test(broken_keymap_reported),   cmocka_unit_test(wishlist_and_request),
-        cmocka_unit_test(mentor_accepts),           cmocka_unit_test(profile_answers_edited),
+        cmocka_unit_test(login_keeps_only_a_token),
+        cmocka_unit_test(directory_filtered),
+        cmocka_unit_test(wide_scripts_aligned),
+        cmocka_unit_test(profile_and_help),
+        cmocka_unit_test(resize_down_to_too_small),
+        cmocka_unit_test(user_keymap_applied),
+        cmocka_unit_test(broken_keymap_reported),
+        cmocka_unit_test(wishlist_and_request),
+        cmocka_unit_test(mentor_accepts),
+        cmocka_unit_test(profile_answers_edited),
+        cmocka_unit_test(resources_read_in_a_pager),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
