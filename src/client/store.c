@@ -1369,7 +1369,7 @@ int store_calendars_missing(struct store *s, const char *programme, int64_t *ids
                            "SELECT CAST(o.key AS INTEGER) FROM objects o LEFT JOIN calendars c"
                            " ON c.programme = o.programme AND c.session_id = CAST(o.key AS INTEGER)"
                            " WHERE o.programme = ? AND o.kind = 'sessions'"
-                           " AND (" CALENDAR_SESSIONS ")"
+                           " AND CAST(o.key AS INTEGER) > 0 AND (" CALENDAR_SESSIONS ")"
                            " AND (c.session_id IS NULL"
                            " OR c.sequence IS NOT json_extract(o.json, '$.sequence')"
                            " OR c.updated_at IS NOT json_extract(o.json, '$.updated_at'))"
