@@ -780,12 +780,15 @@ static void invitation_saved_to_a_file(void **state)
              "e\n<Enter>\n:save-display %s/invitation-replace.txt\nn\n"
              ":save-state %s/invitation-kept.json\n"
              "e\n<C-u>\n:type %s/nowhere/x.ics\n<Enter>\n:save-state %s/invitation-nofolder.json\n"
+             "e\n<C-u>\n:type %s/a-folder-with-a-long-name/and-another-below/mento-session.ics\n"
+             ":save-display %s/invitation-long-name.txt\n<Esc>\n"
              "q\n",
-             u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
+             u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
     run_script(u, "100x30", script);
     expect_screen(u, "sessions");
     expect_screen(u, "invitation-form");
     expect_screen(u, "invitation-replace");
+    expect_screen(u, "invitation-long-name"); /* the end of a long name, where one types */
     expect_message(u, "invitation.json", "Saved the invitation of session 1 in");
     expect_invitation(ics, start);
     expect_message(u, "invitation-kept.json", "is left as it was");
