@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -128,8 +129,10 @@ bool sync_handle(struct sync *s, struct net_result *r, int64_t now_ms, struct sy
     if (r->status == 200 && json) {
         struct store_sync_summary sum;
         char err[256];
-        mento_status st =
-            store_apply_sync(s->store, s->programme, json, now_ms / 1000, &sum, err, sizeof err);
+        /* `now_ms` is the monotonic clock (for the back-off); the store
+         * keeps when the sync happened in wall-clock time. */
+        mento_status st = store_apply_sync(s->store, s->programme, json, (int64_t)time(NULL), &sum,
+                                           err, sizeof err);
         if (st == MENTO_OK) {
             s->link = SYNC_LINK_ONLINE;
             s->failures = 0;

@@ -136,6 +136,9 @@ static void first_sync_in_pages(void **state)
     assert_true(pages >= 3);
     assert_int_equal(w->sync.round_trips, (unsigned)pages);
     assert_int_equal(w->sync.link, SYNC_LINK_ONLINE);
+    /* When it happened, by the wall clock (the status line shows it). */
+    int64_t last = store_last_sync(w->store, "together");
+    assert_true(last > (int64_t)time(NULL) - 300 && last <= (int64_t)time(NULL) + 1);
     cJSON *profile = store_get(w->store, "together", "profile", NULL);
     assert_non_null(profile);
     assert_string_equal(cJSON_GetObjectItem(profile, "name")->valuestring, "Client Mentee");
