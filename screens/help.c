@@ -1,6 +1,7 @@
 /* help.c - every request with the keys bound to it now, generated from the
  * one request table and the loaded keymaps (so a user's own keys show). */
 #include <stdio.h>
+#include <string.h>
 
 #include <curses.h>
 
@@ -9,7 +10,14 @@
 
 static void help_draw(struct app *app, int top, int rows, int cols)
 {
-    app_put(app, top, 0, cols, "Keys: on every pane, or on the pane named", A_BOLD);
+    char head[160], res[32] = "";
+    keymap_keys_for(&app->keymap, SCREEN_HELP, REQ_VIEW_RESOURCES, res, sizeof res);
+    char *comma = strchr(res, ',');
+    if (comma)
+        *comma = '\0';
+    snprintf(head, sizeof head, "Keys: on every pane, or on the pane named%s%s%s",
+             res[0] ? " · " : "", res, res[0] ? " handbooks, agendas, topics" : "");
+    app_put(app, top, 0, cols, head, A_BOLD);
     top++;
     rows--;
     size_t n = REQ_COUNT - 1;

@@ -1,7 +1,7 @@
 /* sessions.c - the session plan of the pairing selected in the matches pane:
  * numbered sessions with their agenda, state and date in local time; book
  * one or a series, reschedule, cancel, mark done with feedback (and then the
- * offer to book the next). */
+ * offer to book the next); save a session's calendar invitation to a file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +351,146 @@ static void ask_done(struct app *app, const cJSON *s)
     app_form_open(app, done_given, int_of(s, "id"));
 }
 
+/* ---- The invitation, saved to a file ---------------------------------------------- */
+
+static bool has_invitation(const cJSON *s)
+{
+    return strcmp(str_of(s, "state"), "booked") == 0 ||
+           (strcmp(str_of(s, "state"), "cancelled") == 0 && *str_of(s, "starts_at"));
+}
+
+/* Write the kept file of the session, if it is current; false when the
+ * store has none. */
+static bool write_kept(struct app *app, const char *note)
+{
+    struct export_job *job = &app->export_job;
+    size_t len;
+    char *body = store_calendar_current(app->store, app->opt.programme, job->session_id, &len);
+    if (!body)
+        return false;
+    char err[EXPORT_PATH_MAX + 128];
+    enum export_status st = export_write(job->path, body, len, job->replace, err, sizeof err);
+    free(body);
+    if (st == EXPORT_OK)
+        app_message(app, false, "Saved the invitation of session %d in %s%s", job->number,
+                    job->path, note);
+    else if (st == EXPORT_EXISTS)
+        app_message(app, true, "Not saved: %s appeared meanwhile and was left as it was",
+                    job->path);
+    else
+        app_message(app, true, "Not saved: %s", err);
+    return true;
+}
+
+/* The file is to be written: from the server when the link works, else
+ * from the copy kept when the session last synced. */
+static void export_go(struct app *app)
+{
+    struct export_job *job = &app->export_job;
+    bool link = app->net && app->sync.link != SYNC_LINK_OFFLINE;
+    if (!link && write_kept(app, " (as kept at the last sync)"))
+        return;
+    if (!app->net) {
+        app_message(app, true,
+                    "Not saved: the invitation of session %d needs the link, and none was kept "
+                    "for this version of the session (offline by choice)",
+                    job->number);
+        return;
+    }
+    job->waiting = true;
+    fetch_calendar_now(&app->fetch, job->session_id);
+    fetch_step(&app->fetch, app_link_ok(app));
+    app_message(app, false, "Fetching the invitation of session %d…", job->number);
+}
+
+static void replace_given(struct app *app, enum form_result r)
+{
+    if (r != FORM_ACCEPTED) {
+        app_message(app, false, "Not saved: %s is left as it was", app->export_job.path);
+        return;
+    }
+    app->export_job.replace = true;
+    export_go(app);
+}
+
+static void file_given(struct app *app, enum form_result r)
+{
+    if (r != FORM_ACCEPTED)
+        return;
+    struct export_job *job = &app->export_job;
+    char name[64], err[EXPORT_PATH_MAX + 128];
+    snprintf(name, sizeof name, "mento-session-%lld.ics", (long long)job->session_id);
+    enum export_status st =
+        export_check(app->form.fields[0].value, app->opt.home, app->opt.calendar_dir, name,
+                     job->path, sizeof job->path, err, sizeof err);
+    if (st == EXPORT_EXISTS) {
+        snprintf(app->form_text, sizeof app->form_text,
+                 "%.380s already exists. Replace it with the invitation of session %d?", job->path,
+                 job->number);
+        form_init(&app->form, "Replace the file?", app->form_text);
+        app_form_open(app, replace_given, job->session_id);
+        return;
+    }
+    if (st != EXPORT_OK) {
+        app_message(app, true, "Not saved: %s", err);
+        return;
+    }
+    job->replace = false;
+    export_go(app);
+}
+
+static void ask_export(struct app *app, const cJSON *s)
+{
+    struct export_job *job = &app->export_job;
+    if (job->waiting) {
+        app_message(app, true, "The invitation of session %d is still on its way", job->number);
+        return;
+    }
+    memset(job, 0, sizeof *job);
+    job->session_id = int_of(s, "id");
+    job->number = (int)int_of(s, "number");
+    snprintf(app->form_title, sizeof app->form_title, "Save the invitation of session %d",
+             job->number);
+    form_init(&app->form, app->form_title,
+              strcmp(str_of(s, "state"), "cancelled") == 0
+                  ? "An iCalendar file that takes the cancelled session out of Outlook or any "
+                    "other calendar."
+                  : "An iCalendar file for Outlook or any other calendar. A file of that name is "
+                    "replaced only if you say so.");
+    struct form_field *f = form_add(&app->form, FORM_TEXT, "File", true);
+    char path[EXPORT_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/mento-session-%lld.ics",
+             app->opt.calendar_dir && *app->opt.calendar_dir ? app->opt.calendar_dir : ".",
+             (long long)job->session_id);
+    form_set(f, path);
+    app_form_open(app, file_given, job->session_id);
+}
+
+/* The server's file came back (or did not). */
+static void sessions_fetched(struct app *app, const struct fetch_report *rep)
+{
+    struct export_job *job = &app->export_job;
+    if (!rep->urgent || !job->waiting || rep->session_id != job->session_id)
+        return;
+    job->waiting = false;
+    if (!rep->failed) {
+        if (!write_kept(app, ""))
+            app_message(app, true,
+                        "Not saved: the invitation could not be read back from the "
+                        "local store");
+        return;
+    }
+    /* The link failed: the copy kept at the last sync still does. */
+    if (rep->transport &&
+        write_kept(app, " (as kept at the last sync: the server is out of reach)"))
+        return;
+    if (rep->transport)
+        app_message(app, true, "Not saved: the invitation of session %d needs the link (%s)",
+                    job->number, rep->message);
+    else
+        app_message(app, true, "Not saved: %s", rep->message);
+}
+
 static int sessions_handle(struct app *app, enum request req)
 {
     cJSON *p = current_pairing(app);
@@ -402,6 +542,13 @@ static int sessions_handle(struct app *app, enum request req)
         }
         ask_done(app, s);
         break;
+    case REQ_SESSION_EXPORT:
+        if (!s || !has_invitation(s)) {
+            app_message(app, true, "Only a booked or cancelled session has an invitation");
+            break;
+        }
+        ask_export(app, s);
+        break;
     default:
         r = APP_UNHANDLED;
         break;
@@ -411,4 +558,8 @@ static int sessions_handle(struct app *app, enum request req)
     return r;
 }
 
-const struct screen_ops screen_SESSIONS_ops = {.draw = sessions_draw, .handle = sessions_handle};
+const struct screen_ops screen_SESSIONS_ops = {
+    .draw = sessions_draw,
+    .handle = sessions_handle,
+    .fetched = sessions_fetched,
+};

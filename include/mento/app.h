@@ -10,10 +10,13 @@
 #include <stdio.h>
 
 #include "mento/directory.h"
+#include "mento/export.h"
+#include "mento/fetch.h"
 #include "mento/form.h"
 #include "mento/keymap.h"
 #include "mento/model.h"
 #include "mento/net.h"
+#include "mento/pager.h"
 #include "mento/store.h"
 #include "mento/sync.h"
 
@@ -45,6 +48,11 @@ struct screen_ops {
     int (*handle)(struct app *app, enum request req);
     /* The store changed (a sync applied): reload what the screen keeps. */
     void (*store_changed)(struct app *app);
+    /* A GET beside the sync came back (may be NULL). */
+    void (*fetched)(struct app *app, const struct fetch_report *rep);
+    /* The search prompt's words changed (`done`: Enter), or it was
+     * cancelled (`words` NULL). May be NULL: the screen has no search. */
+    void (*search)(struct app *app, const char *words, bool done);
 };
 
 #define SCREEN_OPS_DECL(id, name, title) extern const struct screen_ops screen_##id##_ops;
@@ -53,7 +61,7 @@ SCREEN_LIST(SCREEN_OPS_DECL)
 
 /* A one-line prompt in the message line: free text, or a choice among the
  * values of a directory facet. Every keystroke applies at once. */
-enum prompt_kind { PROMPT_NONE = 0, PROMPT_FILTER_TEXT, PROMPT_FACET };
+enum prompt_kind { PROMPT_NONE = 0, PROMPT_FILTER_TEXT, PROMPT_FACET, PROMPT_SEARCH };
 
 struct prompt {
     enum prompt_kind kind;
@@ -72,10 +80,35 @@ struct app_options {
     const char *keymap_dir;  /* where the shipped .keys files are */
     const char *user_keys;   /* the user's own keys file, may be missing */
     const char *script;      /* MENTO_SCRIPT: drive from this file */
+    const char *calendar_dir; /* where exported invitations go by default */
+    const char *home;         /* for "~/" in file names */
     int script_cols, script_rows;
     bool offline;
     FILE *log;          /* never the screen */
     int64_t started_ms; /* CLOCK_MONOTONIC at the start of main, for the log */
+};
+
+/* The resources pane: the resource being read, laid out for the pane. */
+struct reader {
+    bool open;
+    char id[STORE_RESOURCE_ID_MAX + 1];
+    char title[STORE_RESOURCE_TITLE_MAX + 1];
+    struct pager pager;
+    int laid_width;       /* the layout is for this width ... */
+    int64_t laid_version; /* ... and this version of the store */
+    size_t top;           /* the first line shown */
+    size_t origin;        /* the first line when the search prompt opened */
+    char words[256];      /* the last words looked for */
+    long match;           /* the line they were found on (-1: none) */
+};
+
+/* An invitation being exported, while the server's file is on its way. */
+struct export_job {
+    bool waiting;
+    int64_t session_id;
+    int number;
+    bool replace; /* the user agreed to replace the file */
+    char path[EXPORT_PATH_MAX];
 };
 
 struct app {
@@ -84,6 +117,7 @@ struct app {
     struct store *store;
     struct net *net; /* NULL when offline */
     struct sync sync;
+    struct fetch fetch; /* resources and calendar files, beside the sync */
     struct keymap keymap;
     char keymap_errors[1024]; /* shown once at start */
 
@@ -108,6 +142,8 @@ struct app {
     char message[256];
     bool message_error;
     char refusal_op[64]; /* the refused operation a dialogue shows, until read */
+    struct reader reader;
+    struct export_job export_job;
 
     int rows, cols;
     bool quit, dirty;
@@ -153,7 +189,10 @@ int app_unread_notifications(struct app *app);
 /* Show app->form (set up with form_init/form_add) over the screen; `done`
  * runs when it is accepted or cancelled. */
 void app_form_open(struct app *app, app_form_done done, int64_t ref);
-/* Open the prompt for the free text or a facet (enum directory_facet_id). */
+/* Open the prompt for the free text or a facet (enum directory_facet_id),
+ * or the search prompt of the current screen (`facet` unused). */
 void app_prompt_open(struct app *app, enum prompt_kind kind, int facet);
+/* The sync is idle and its last round reached the server. */
+bool app_link_ok(const struct app *app);
 
 #endif

@@ -21,6 +21,7 @@
     X(NOTES, "notes", "Notes")                                                                     \
     X(PROFILE, "profile", "Profile")                                                               \
     X(HELP, "help", "Help")                                                                        \
+    X(RESOURCES, "resources", "Resources")                                                         \
     X(NOTIFICATIONS, "notifications", "Notifications")
 
 enum screen_id {
@@ -43,6 +44,7 @@ enum screen_id {
     X(VIEW_NOTES, "view-notes", "Open the private notes")                                          \
     X(VIEW_PROFILE, "view-profile", "Open your profile")                                           \
     X(VIEW_NOTIFICATIONS, "view-notifications", "Open your notifications, newest first")           \
+    X(VIEW_RESOURCES, "view-resources", "Read handbooks, agendas, topics")                         \
     X(MOVE_UP, "move-up", "Move to the previous line")                                             \
     X(MOVE_DOWN, "move-down", "Move to the next line")                                             \
     X(PAGE_UP, "page-up", "Move one page up")                                                      \
@@ -51,6 +53,9 @@ enum screen_id {
     X(MOVE_LAST, "move-last", "Move to the last line")                                             \
     X(ENTER, "enter", "Open the selected item")                                                    \
     X(BACK, "back", "Close the open item or dialogue")                                             \
+    X(SEARCH, "search", "Look for words in the text being read")                                   \
+    X(SEARCH_NEXT, "search-next", "Go to the next place the words are found (or ask for them)")    \
+    X(SEARCH_PREV, "search-prev", "Go to the previous place the words are found")                  \
     X(FILTER_TEXT, "filter-text", "Type words to look for in the directory")                       \
     X(FILTER_JOB_NETWORK, "filter-job-network", "Filter the directory by job network")             \
     X(FILTER_GRADE, "filter-grade", "Filter the directory by grade")                               \
@@ -74,6 +79,8 @@ enum screen_id {
     X(SESSION_RESCHEDULE, "session-move", "Move the selected booked session")                      \
     X(SESSION_CANCEL, "session-cancel", "Cancel the selected booked session")                      \
     X(SESSION_DONE, "session-done", "Mark the selected session done and give feedback")            \
+    X(SESSION_EXPORT, "session-export",                                                            \
+      "Save the selected session's calendar invitation (.ics) to a file")                          \
     X(CAPACITY, "capacity", "Change how many mentees you take")                                    \
     X(HIDE_TOGGLE, "hide-toggle", "Hide your mentor profile from the directory, or show it again") \
     X(FREEZE_TOGGLE, "freeze-toggle", "Freeze your account (leave every pairing process), or unfreeze") \

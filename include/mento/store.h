@@ -152,5 +152,52 @@ void store_set_sync_hook(struct store *s, store_sync_hook hook, void *arg);
 /* The SQLite handle, for such modules' own tables (their writes belong inside
  * store_begin/commit, or run alone). */
 struct sqlite3 *store_db(struct store *s);
+/* ---- Resources ----------------------------------------------------------- *
+ * The programme's handbooks, agendas and topics come from GET
+ * /v1/programmes/{id}/resources (the sync does not carry them) and are kept
+ * here to be read offline. */
+
+#define STORE_RESOURCES_MAX      500
+#define STORE_RESOURCE_ID_MAX    128
+#define STORE_RESOURCE_KIND_MAX  32
+#define STORE_RESOURCE_TITLE_MAX 400
+#define STORE_RESOURCE_BODY_MAX  (1024 * 1024)
+
+/* Replace every resource of `programme` with the items of `answer` (the
+ * 200 of GET .../resources) and keep its ETag, all or nothing. An answer of
+ * the wrong shape is refused (MENTO_ERR_PARSE, `err` says where) and the
+ * store keeps what it had. */
+mento_status store_resources_replace(struct store *s, const char *programme, const cJSON *answer,
+                                     const char *etag, int64_t now, char *err, size_t err_len);
+/* The server said 304: what is kept is current as of `now`. */
+mento_status store_resources_checked(struct store *s, const char *programme, int64_t now);
+/* The ETag of the kept resources and when they were last fetched or checked
+ * ("" and 0 when never). */
+mento_status store_resources_etag(struct store *s, const char *programme, char *etag, size_t cap,
+                                  int64_t *fetched_at);
+/* The kept resources in the server's order, as {"id","kind","title","bytes"}
+ * (caller deletes); NULL on error. */
+cJSON *store_resources_list(struct store *s, const char *programme);
+/* One resource's Markdown body (caller frees); NULL when absent. */
+char *store_resource_body(struct store *s, const char *programme, const char *id);
+
+/* ---- Calendar files ------------------------------------------------------- *
+ * The server's iCalendar file of a booked or cancelled session, kept for the
+ * version of the session (its sequence and update time) the store holds
+ * when it arrives, so that it can be exported offline while it is current. */
+
+/* Keep `body` (`len` bytes) for the session as the store holds it now; a
+ * NULL body records that the server refused this version (it is not asked
+ * again until the session changes). MENTO_ERR_NOT_FOUND when the store has
+ * no such session. */
+mento_status store_calendar_put(struct store *s, const char *programme, int64_t session_id,
+                                const char *body, size_t len, int64_t now);
+/* The kept file when it matches the session as stored now (malloc'd,
+ * NUL-terminated, caller frees); NULL when there is none or it is stale. */
+char *store_calendar_current(struct store *s, const char *programme, int64_t session_id,
+                             size_t *len);
+/* Sessions whose file is missing or stale, lowest id first: writes at most
+ * `cap` ids, returns how many. */
+int store_calendars_missing(struct store *s, const char *programme, int64_t *ids, int cap);
 
 #endif

@@ -17,6 +17,11 @@ int text_width(const char *s);
 int text_fit(const char *s, int cols, int ellipsis, char *out, size_t cap);
 /* The same, padded with spaces to exactly `cols` columns. */
 int text_fit_pad(const char *s, int cols, char *out, size_t cap);
+/* Bytes of the longest prefix of `s` that fits in `cols` columns, never
+ * cutting a character or separating a combining mark from its letter;
+ * *used (may be NULL) gets its width. For breaking a word too long for a
+ * line. */
+size_t text_prefix(const char *s, int cols, int *used);
 /* Decode one code point; returns its length in bytes (1 for an invalid
  * byte, with *cp = -1), 0 at the end of the string. */
 size_t text_next(const char *s, int *cp);

@@ -221,7 +221,9 @@ static void draw_tabs(struct app *app)
             *comma = '\0';
         snprintf(label, sizeof label, " %s%s%s ", key, key[0] ? " " : "", screen_title(s));
         int w = text_width(label);
-        app_put(app, 0, x, w, label, s == app->screen ? active : 0);
+        /* The resources live under Help. */
+        bool lit = s == app->screen || (s == SCREEN_HELP && app->screen == SCREEN_RESOURCES);
+        app_put(app, 0, x, w, label, lit ? active : 0);
         x += w;
     }
 }
@@ -281,8 +283,9 @@ static void draw_message(struct app *app)
         char line[600];
         static const char *const facet_names[DIRECTORY_FACETS] = {"Job network", "Grade", "Entity",
                                                                   "Duty station"};
-        const char *label =
-            app->prompt.kind == PROMPT_FILTER_TEXT ? "Look for" : facet_names[app->prompt.facet];
+        const char *label = app->prompt.kind == PROMPT_FILTER_TEXT ? "Look for"
+                            : app->prompt.kind == PROMPT_SEARCH    ? "Find"
+                                                                   : facet_names[app->prompt.facet];
         snprintf(line, sizeof line, "%s: %s", label, app->prompt.buf);
         app_put(app, y, 0, app->cols - 1, line, A_BOLD);
         int x = text_width(line);
@@ -350,6 +353,25 @@ void app_form_open(struct app *app, app_form_done done, int64_t ref)
     app->dirty = true;
 }
 
+/* A value wider than its room, cursor near the end (a long file name): the
+ * part up to the cursor that fits in `room` columns, after an ellipsis.
+ * Returns the cursor's column within the value's room. */
+static int field_tail(const struct form_field *fd, int room, const char *label, char *line,
+                      size_t cap)
+{
+    char before[FORM_TEXT_MAX];
+    size_t start = 0;
+    int cp;
+    for (;;) {
+        snprintf(before, sizeof before, "%.*s", (int)(fd->cursor - start), fd->value + start);
+        if (text_width(before) <= room || start >= fd->cursor)
+            break;
+        start += text_next(fd->value + start, &cp);
+    }
+    snprintf(line, cap, "%s …%s", label, fd->value + start);
+    return 1 + text_width(before);
+}
+
 /* A box in the middle of the screen: title, message, fields, the error and
  * the keys. */
 static void draw_form(struct app *app)
@@ -406,15 +428,19 @@ static void draw_form(struct app *app)
         const struct form_field *fd = &f->fields[i];
         char label[192], line[1400];
         text_fit_pad(labels[i], label_w, label, sizeof label);
+        bool focus = i == f->focus;
+        int column = focus ? form_cursor_column(f) : 0;
+        int room = w - 4 - label_w - 1; /* columns for the value */
         if (fd->kind == FORM_CHOICE)
             snprintf(line, sizeof line, "%s < %s >", label, form_choice_label(fd));
-        else
+        else if (column < room - 1)
             snprintf(line, sizeof line, "%s %s", label, fd->value);
-        bool focus = i == f->focus;
+        else
+            column = field_tail(fd, room - 2, label, line, sizeof line);
         app_put(app, y, left + 2, w - 4, line, focus ? A_BOLD : A_REVERSE);
         if (focus && fd->kind != FORM_CHOICE) {
             cursor_y = y;
-            cursor_x = left + 2 + label_w + 1 + form_cursor_column(f);
+            cursor_x = left + 2 + label_w + 1 + column;
         }
         y++;
     }
@@ -437,6 +463,12 @@ static void draw_form(struct app *app)
 
 static void prompt_apply(struct app *app)
 {
+    if (app->prompt.kind == PROMPT_SEARCH) {
+        if (screen_ops[app->screen]->search)
+            screen_ops[app->screen]->search(app, app->prompt.buf, false);
+        app->dirty = true;
+        return;
+    }
     if (app->prompt.kind == PROMPT_FILTER_TEXT) {
         snprintf(app->filter.text, sizeof app->filter.text, "%s", app->prompt.buf);
         /* One more letter only narrows the selection: no full pass. */
@@ -465,7 +497,9 @@ void app_prompt_open(struct app *app, enum prompt_kind kind, int facet)
 {
     app->prompt.kind = kind;
     app->prompt.facet = facet;
-    const char *now = kind == PROMPT_FILTER_TEXT ? app->filter.text : app->filter.facet[facet];
+    const char *now = kind == PROMPT_SEARCH        ? ""
+                      : kind == PROMPT_FILTER_TEXT ? app->filter.text
+                                                   : app->filter.facet[facet];
     snprintf(app->prompt.buf, sizeof app->prompt.buf, "%s", now);
     snprintf(app->prompt.saved, sizeof app->prompt.saved, "%s", now);
     app->message[0] = '\0';
@@ -497,8 +531,18 @@ static void prompt_key(struct app *app, mento_key key, int ch)
     struct prompt *p = &app->prompt;
     size_t len = strlen(p->buf);
     if (key == MKEY_ENTER) {
+        bool search = p->kind == PROMPT_SEARCH;
         p->kind = PROMPT_NONE;
         app->dirty = true;
+        if (search && screen_ops[app->screen]->search)
+            screen_ops[app->screen]->search(app, p->buf, true);
+        return;
+    }
+    if ((key == MKEY_ESC || key == MKEY_CTRL('g')) && p->kind == PROMPT_SEARCH) {
+        p->kind = PROMPT_NONE;
+        app->dirty = true;
+        if (screen_ops[app->screen]->search)
+            screen_ops[app->screen]->search(app, NULL, true);
         return;
     }
     if (key == MKEY_ESC || key == MKEY_CTRL('g')) {
@@ -529,7 +573,8 @@ static void prompt_key(struct app *app, mento_key key, int ch)
     if (key == MKEY_CTRL('u')) {
         p->buf[0] = '\0';
         prompt_apply(app);
-        app_refilter(app);
+        if (p->kind == PROMPT_FILTER_TEXT)
+            app_refilter(app);
         return;
     }
     if (ch >= 0x20 && ch != 0x7f) {
@@ -558,6 +603,7 @@ static int generic(struct app *app, enum request req)
         [REQ_VIEW_NOTES] = SCREEN_NOTES,
         [REQ_VIEW_PROFILE] = SCREEN_PROFILE,
         [REQ_VIEW_NOTIFICATIONS] = SCREEN_NOTIFICATIONS,
+        [REQ_VIEW_RESOURCES] = SCREEN_RESOURCES,
     };
     switch (req) {
     case REQ_QUIT:
@@ -579,6 +625,7 @@ static int generic(struct app *app, enum request req)
     case REQ_VIEW_NOTES:
     case REQ_VIEW_PROFILE:
     case REQ_VIEW_NOTIFICATIONS:
+    case REQ_VIEW_RESOURCES:
         app->screen = views[req];
         return APP_REDRAW;
     case REQ_SYNC:
@@ -586,6 +633,7 @@ static int generic(struct app *app, enum request req)
             app_message(app, true, "Offline by choice (--offline): nothing is sent");
         } else {
             sync_request(&app->sync);
+            fetch_resources(&app->fetch);
             app_message(app, false, "Syncing…");
         }
         return APP_REDRAW;
@@ -593,7 +641,8 @@ static int generic(struct app *app, enum request req)
         clearok(curscr, TRUE);
         return APP_REDRAW;
     case REQ_BACK:
-        if (app->screen == SCREEN_HELP || app->screen == SCREEN_NOTIFICATIONS) {
+        if (app->screen == SCREEN_HELP || app->screen == SCREEN_NOTIFICATIONS ||
+            app->screen == SCREEN_RESOURCES) {
             app->screen = SCREEN_DIRECTORY;
             return APP_REDRAW;
         }
@@ -805,17 +854,43 @@ static void store_changed(struct app *app)
     app->dirty = true;
 }
 
+bool app_link_ok(const struct app *app)
+{
+    return app->net && app->sync.link == SYNC_LINK_ONLINE && !app->sync.running &&
+           !app->sync.needs_login;
+}
+
+static void fetched(struct app *app, struct net_result *r)
+{
+    struct fetch_report rep;
+    if (!fetch_handle(&app->fetch, r, app_now() / 1000, &rep)) {
+        net_result_free(r);
+        return;
+    }
+    if (rep.failed && app->opt.log)
+        fprintf(app->opt.log, "fetch: %s\n", rep.message);
+    if (rep.stored)
+        app->store_version++;
+    for (int s = 0; s < SCREEN_COUNT; s++)
+        if (screen_ops[s]->fetched)
+            screen_ops[s]->fetched(app, &rep);
+    app->dirty = true;
+}
+
 static void network(struct app *app)
 {
     struct net_result r;
     while (net_next_result(app->net, &r)) {
         struct sync_report rep;
         if (!sync_handle(&app->sync, &r, mono_ms(), &rep)) {
-            net_result_free(&r);
+            fetched(app, &r);
             continue;
         }
         if (rep.applied && (rep.mentors || rep.collections || rep.settled))
             store_changed(app);
+        /* The calendar files of sessions that changed follow the sync. */
+        if (rep.round_done && !rep.failed)
+            fetch_calendars(&app->fetch);
         if (rep.refused) {
             refusal_show(app);
         } else if (rep.failed) {
@@ -824,6 +899,7 @@ static void network(struct app *app)
         app->dirty = true;
     }
     sync_step(&app->sync, mono_ms());
+    fetch_step(&app->fetch, app_link_ok(app));
 }
 
 /* ---- Scripted mode ------------------------------------------------------------------------ */
@@ -880,6 +956,7 @@ static void save_state(struct app *app, const char *path)
                             : app->sync.link == SYNC_LINK_OFFLINE ? "offline"
                                                                   : "unknown");
     cJSON_AddStringToObject(s, "message", app->message);
+    cJSON_AddStringToObject(s, "resource", app->reader.open ? app->reader.id : "");
     cJSON_AddStringToObject(s, "filter_text", app->filter.text);
     cJSON_AddStringToObject(s, "sort", app->sort == DIRECTORY_BY_NAME ? "name" : "score");
     char *text = cJSON_Print(s);
@@ -895,7 +972,9 @@ static void wait_sync(struct app *app)
         return;
     int64_t give_up = mono_ms() + 30000;
     sync_step(&app->sync, mono_ms());
-    while ((app->sync.running || (app->sync.wanted && !app->sync.retry_at)) &&
+    /* The sync, then what is fetched after it. */
+    while ((app->sync.running || (app->sync.wanted && !app->sync.retry_at) ||
+            fetch_busy(&app->fetch, app_link_ok(app))) &&
            mono_ms() < give_up) {
         net_wait(app->net, -1, 50, NULL);
         network(app);
@@ -1099,6 +1178,8 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
             net_set_token(app->net, opt->token);
         sync_init(&app->sync, app->store, app->net, app->programme, (uint32_t)app_now());
         sync_request(&app->sync);
+        fetch_init(&app->fetch, app->store, app->net, opt->programme);
+        fetch_resources(&app->fetch);
     }
     load_keymaps(app);
     if (start_terminal(app, err, err_len) != 0) {
@@ -1145,6 +1226,7 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
         directory_free(&app->dir);
     if (app->have_me)
         mento_profile_free(&app->me);
+    pager_free(&app->reader.pager);
     net_close(&app->net);
     store_close(&app->store);
     free(app);

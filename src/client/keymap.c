@@ -219,6 +219,7 @@ static const char *const default_lines[] = {
     "bind generic 5 view-notes",
     "bind generic 6 view-profile",
     "bind generic n view-notifications",
+    "bind generic 7 view-resources",
     "bind generic <Up> move-up",
     "bind generic <Down> move-down",
     "bind generic <PgUp> page-up",
@@ -258,11 +259,17 @@ static const char *const default_lines[] = {
     "bind sessions m session-move",
     "bind sessions c session-cancel",
     "bind sessions d session-done",
+    "bind sessions e session-export",
     /* Profile. */
     "bind profile k capacity",
     "bind profile h hide-toggle",
     "bind profile f freeze-toggle",
     "bind profile P switch-programme",
+    /* Resources: the list, and the pager over one of them. */
+    "bind resources / search",
+    "bind resources n search-next",
+    "bind resources N search-prev",
+    "bind resources <Space> page-down",
 };
 
 void keymap_defaults(struct keymap *km)

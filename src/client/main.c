@@ -21,6 +21,8 @@
 
 #include "mento-config.h"
 #include "mento/app.h"
+#include "mento/export.h"
+#include "mento/fetch.h"
 #include "mento/keymap.h"
 #include "mento/net.h"
 #include "mento/notes.h"
@@ -43,6 +45,7 @@ struct settings {
     char programme[64];
     char keymap[32];
     char ca_file[1024];
+    char calendar_dir[EXPORT_PATH_MAX];
     char config_dir[PATH_MAX], data_dir[PATH_MAX], state_dir[PATH_MAX];
 };
 
@@ -119,6 +122,8 @@ static void load_config(struct settings *st)
             snprintf(st->keymap, sizeof st->keymap, "%s", value);
         else if (strcmp(key, "ca-file") == 0)
             snprintf(st->ca_file, sizeof st->ca_file, "%s", value);
+        else if (strcmp(key, "calendar-dir") == 0)
+            snprintf(st->calendar_dir, sizeof st->calendar_dir, "%s", value);
         else
             fprintf(stderr, "mento: %s:%d: unknown setting \"%s\"\n", path, n, key);
     }
@@ -345,12 +350,36 @@ static int cmd_sync(const struct settings *st, const struct session *se)
     struct sync s;
     sync_init(&s, store, n, st->programme, (uint32_t)time(NULL));
     sync_request(&s);
+    /* After the sync, the reading material and calendar files, for offline. */
+    struct fetch fe;
+    fetch_init(&fe, store, n, st->programme);
+    fetch_resources(&fe);
+    bool synced = false;
     struct timespec ts;
     int status = EXIT_FAILED;
     int settled = 0, refused = 0, mentors = 0;
+    int64_t fetch_until = 0;
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (synced) {
+            /* Best effort, a minute at most: the sync's word is the status. */
+            fetch_step(&fe, true);
+            if (!fetch_busy(&fe, true) || now > fetch_until)
+                break;
+            net_wait(n, -1, 500, NULL);
+            struct net_result r;
+            while (net_next_result(n, &r)) {
+                struct fetch_report frep;
+                if (!fetch_handle(&fe, &r, time(NULL), &frep)) {
+                    net_result_free(&r);
+                    continue;
+                }
+                if (frep.failed)
+                    fprintf(stderr, "mento: %s\n", frep.message);
+            }
+            continue;
+        }
         sync_step(&s, now);
         net_wait(n, -1, 500, NULL);
         struct net_result r;
@@ -379,6 +408,10 @@ static int cmd_sync(const struct settings *st, const struct session *se)
                        st->programme, mentors, settled, refused,
                        store_outbox_count(store, st->programme));
                 status = refused ? EXIT_FAILED : EXIT_OK;
+                synced = true;
+                fetch_calendars(&fe);
+                fetch_until = now + 60000;
+                continue;
             }
             break;
         }
@@ -585,7 +618,8 @@ static void usage(FILE *out)
             "  -h, --help            show this help\n"
             "  -V, --version         show the version\n"
             "\n"
-            "Files: $XDG_CONFIG_HOME/mento/config (server, programme, keymap, ca-file),\n"
+            "Files: $XDG_CONFIG_HOME/mento/config (server, programme, keymap, ca-file,\n"
+            "calendar-dir),\n"
             "$XDG_CONFIG_HOME/mento/keys (your keys), $XDG_DATA_HOME/mento/ (the local\n"
             "store and the login token), $XDG_STATE_HOME/mento/mento.log (the log).\n"
             "MENTO_SCRIPT=FILE drives the client from a file of keys (for tests).\n");
@@ -779,6 +813,17 @@ int main(int argc, char **argv)
     char user_keys[PATH_MAX + 16];
     snprintf(user_keys, sizeof user_keys, "%s/keys", st.config_dir);
     const char *keymap_dir = getenv("MENTO_KEYMAP_DIR");
+    /* Invitations go to the configured folder, else the XDG download folder,
+     * else the home folder. */
+    const char *home = getenv("HOME");
+    char user_dirs[PATH_MAX + 32], calendar_dir[EXPORT_PATH_MAX];
+    const char *xdg_config = getenv("XDG_CONFIG_HOME");
+    if (xdg_config && xdg_config[0] == '/')
+        snprintf(user_dirs, sizeof user_dirs, "%s/user-dirs.dirs", xdg_config);
+    else
+        snprintf(user_dirs, sizeof user_dirs, "%s/.config/user-dirs.dirs",
+                 home && *home ? home : "/");
+    export_default_dir(st.calendar_dir, user_dirs, home, calendar_dir, sizeof calendar_dir);
     struct app_options o = {
         .server_url = st.server[0] && (have_session || demo) ? st.server : NULL,
         .token = have_session || demo ? se.token : NULL,
@@ -789,6 +834,8 @@ int main(int argc, char **argv)
         .keymap_dir = keymap_dir && *keymap_dir ? keymap_dir : MENTO_KEYMAP_DIR,
         .user_keys = user_keys,
         .script = getenv("MENTO_SCRIPT"),
+        .calendar_dir = calendar_dir,
+        .home = home,
         .offline = offline,
         .log = log,
         .started_ms = (int64_t)started.tv_sec * 1000 + started.tv_nsec / 1000000,

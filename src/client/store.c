@@ -132,6 +132,38 @@ static const char *const store_migrations[] = {
     "  op_id TEXT,"
     "  PRIMARY KEY (pairing_id, version)"
     ");",
+    /* 3: what is fetched beside the sync (resources, calendar files). */
+    /* The programme's resources (handbooks, agendas, topics): the sync does
+     * not carry them, GET .../resources does; each 200 replaces them all. */
+    "CREATE TABLE resources ("
+    "  programme TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  PRIMARY KEY (programme, id)"
+    ");"
+    /* What was fetched beside the sync: its ETag and when. */
+    "CREATE TABLE fetched ("
+    "  programme TEXT NOT NULL,"
+    "  what TEXT NOT NULL,"
+    "  etag TEXT NOT NULL,"
+    "  fetched_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (programme, what)"
+    ");"
+    /* The server's calendar file of a session, for the version of the
+     * session (sequence, updated_at) it was fetched for; body NULL: the
+     * server refused that version, do not ask again. */
+    "CREATE TABLE calendars ("
+    "  programme TEXT NOT NULL,"
+    "  session_id INTEGER NOT NULL,"
+    "  sequence INTEGER,"
+    "  updated_at TEXT,"
+    "  body BLOB,"
+    "  fetched_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (programme, session_id)"
+    ");",
 };
 
 #define MIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -1127,4 +1159,328 @@ void store_set_sync_hook(struct store *s, store_sync_hook hook, void *arg)
 sqlite3 *store_db(struct store *s)
 {
     return s->db;
+}
+
+/* ---- Resources ---------------------------------------------------------------- */
+
+/* A string member of 1..max bytes of valid UTF-8, or NULL. */
+static const char *bounded_str(const cJSON *o, const char *key, size_t max)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsString(v))
+        return NULL;
+    size_t n = strlen(v->valuestring);
+    return n >= 1 && n <= max && utf8_valid(v->valuestring, n) ? v->valuestring : NULL;
+}
+
+/* What is wrong with one resource of an answer, or NULL. */
+static const char *resource_problem(const cJSON *it)
+{
+    if (!cJSON_IsObject(it))
+        return "is not an object";
+    if (!bounded_str(it, "id", STORE_RESOURCE_ID_MAX))
+        return "has no usable id";
+    if (!bounded_str(it, "kind", STORE_RESOURCE_KIND_MAX))
+        return "has no usable kind";
+    if (!bounded_str(it, "title", STORE_RESOURCE_TITLE_MAX))
+        return "has no usable title";
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(it, "body");
+    if (!cJSON_IsString(body))
+        return "has no body";
+    size_t n = strlen(body->valuestring);
+    if (n > STORE_RESOURCE_BODY_MAX)
+        return "has a body too large to keep";
+    if (!utf8_valid(body->valuestring, n))
+        return "has a body that is not UTF-8";
+    return NULL;
+}
+
+static bool resources_valid(const cJSON *answer, char *err, size_t err_len)
+{
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(answer, "items");
+    if (!cJSON_IsObject(answer) || !cJSON_IsArray(items)) {
+        snprintf(err, err_len, "the resources answer has no items array");
+        return false;
+    }
+    if (cJSON_GetArraySize(items) > STORE_RESOURCES_MAX) {
+        snprintf(err, err_len, "the resources answer has more than %d items", STORE_RESOURCES_MAX);
+        return false;
+    }
+    int i = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, items)
+    {
+        i++;
+        const char *problem = resource_problem(it);
+        if (problem) {
+            snprintf(err, err_len, "resource %d of the answer %s", i, problem);
+            return false;
+        }
+        const char *id = cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring;
+        int j = 0;
+        const cJSON *other;
+        cJSON_ArrayForEach(other, items)
+        {
+            if (++j >= i)
+                break;
+            if (strcmp(cJSON_GetObjectItemCaseSensitive(other, "id")->valuestring, id) == 0) {
+                snprintf(err, err_len, "resource %d of the answer repeats the id of resource %d", i,
+                         j);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static mento_status step_done(sqlite3_stmt *st)
+{
+    mento_status out = sqlite3_step(st) == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+    sqlite3_finalize(st);
+    return out;
+}
+
+static mento_status fetched_put(sqlite3 *db, const char *programme, const char *what,
+                                const char *etag, int64_t now)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO fetched(programme, what, etag, fetched_at)"
+                           " VALUES (?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, etag ? etag : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    return step_done(st);
+}
+
+mento_status store_resources_replace(struct store *s, const char *programme, const cJSON *answer,
+                                     const char *etag, int64_t now, char *err, size_t err_len)
+{
+    if (!resources_valid(answer, err, err_len))
+        return MENTO_ERR_PARSE;
+    if (store_begin(s) != MENTO_OK) {
+        snprintf(err, err_len, "the store is busy: %s", sqlite3_errmsg(s->db));
+        return MENTO_ERR_DB;
+    }
+    sqlite3_stmt *st = NULL;
+    mento_status out = MENTO_ERR_DB;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM resources WHERE programme = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+        out = step_done(st);
+    }
+    int position = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(answer, "items"))
+    {
+        if (out != MENTO_OK)
+            break;
+        out = MENTO_ERR_DB;
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO resources(programme, id, position, kind, title, body)"
+                               " VALUES (?, ?, ?, ?, ?, ?)",
+                               -1, &st, NULL) != SQLITE_OK)
+            break;
+        sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, position++);
+        sqlite3_bind_text(st, 4, cJSON_GetObjectItemCaseSensitive(it, "kind")->valuestring, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, cJSON_GetObjectItemCaseSensitive(it, "title")->valuestring, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, cJSON_GetObjectItemCaseSensitive(it, "body")->valuestring, -1,
+                          SQLITE_STATIC);
+        out = step_done(st);
+    }
+    if (out == MENTO_OK)
+        out = fetched_put(s->db, programme, "resources", etag, now);
+    if (out == MENTO_OK)
+        out = store_commit(s);
+    if (out != MENTO_OK) {
+        snprintf(err, err_len, "cannot save the resources: %s", sqlite3_errmsg(s->db));
+        store_rollback(s);
+    }
+    return out;
+}
+
+mento_status store_resources_checked(struct store *s, const char *programme, int64_t now)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE fetched SET fetched_at = ? WHERE programme = ?"
+                           " AND what = 'resources'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_text(st, 2, programme, -1, SQLITE_STATIC);
+    return step_done(st);
+}
+
+mento_status store_resources_etag(struct store *s, const char *programme, char *etag, size_t cap,
+                                  int64_t *fetched_at)
+{
+    sqlite3_stmt *st = NULL;
+    if (cap)
+        etag[0] = '\0';
+    if (fetched_at)
+        *fetched_at = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT etag, fetched_at FROM fetched WHERE programme = ?"
+                           " AND what = 'resources'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (cap)
+            snprintf(etag, cap, "%s", col(st, 0) ? col(st, 0) : "");
+        if (fetched_at)
+            *fetched_at = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+}
+
+cJSON *store_resources_list(struct store *s, const char *programme)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, kind, title, length(body) FROM resources"
+                           " WHERE programme = ? ORDER BY position",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    cJSON *arr = cJSON_CreateArray();
+    while (arr && sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddStringToObject(o, "id", col(st, 0)) ||
+            !cJSON_AddStringToObject(o, "kind", col(st, 1)) ||
+            !cJSON_AddStringToObject(o, "title", col(st, 2)) ||
+            !cJSON_AddNumberToObject(o, "bytes", (double)sqlite3_column_int64(st, 3))) {
+            cJSON_Delete(o);
+            cJSON_Delete(arr);
+            arr = NULL;
+            break;
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_finalize(st);
+    return arr;
+}
+
+char *store_resource_body(struct store *s, const char *programme, const char *id)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT body FROM resources WHERE programme = ? AND id = ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && col(st, 0))
+        out = strdup(col(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* ---- Calendar files ----------------------------------------------------------- */
+
+/* The sessions the server has an invitation for: booked, or cancelled after
+ * being booked (they keep their start). */
+#define CALENDAR_SESSIONS                                                                          \
+    "json_extract(o.json, '$.state') = 'booked' OR (json_extract(o.json, '$.state') ="             \
+    " 'cancelled' AND json_extract(o.json, '$.starts_at') IS NOT NULL)"
+
+mento_status store_calendar_put(struct store *s, const char *programme, int64_t session_id,
+                                const char *body, size_t len, int64_t now)
+{
+    sqlite3_stmt *st = NULL;
+    char key[32];
+    snprintf(key, sizeof key, "%lld", (long long)session_id);
+    /* Tagged with the version of the session the store holds now. */
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO calendars(programme, session_id, sequence,"
+                           " updated_at, body, fetched_at)"
+                           " SELECT ?1, ?2, json_extract(json, '$.sequence'),"
+                           " json_extract(json, '$.updated_at'), ?3, ?4 FROM objects"
+                           " WHERE programme = ?1 AND kind = 'sessions' AND key = ?5",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, session_id);
+    if (body)
+        sqlite3_bind_blob64(st, 3, body, len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_text(st, 5, key, -1, SQLITE_STATIC);
+    mento_status out = sqlite3_step(st) == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+    if (out == MENTO_OK && sqlite3_changes(s->db) == 0)
+        out = MENTO_ERR_NOT_FOUND; /* no such session in the store */
+    sqlite3_finalize(st);
+    return out;
+}
+
+char *store_calendar_current(struct store *s, const char *programme, int64_t session_id,
+                             size_t *len)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    char key[32];
+    snprintf(key, sizeof key, "%lld", (long long)session_id);
+    *len = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT c.body FROM calendars c JOIN objects o ON o.programme ="
+                           " c.programme AND o.kind = 'sessions' AND o.key = ?3"
+                           " WHERE c.programme = ?1 AND c.session_id = ?2 AND c.body IS NOT NULL"
+                           " AND c.sequence IS json_extract(o.json, '$.sequence')"
+                           " AND c.updated_at IS json_extract(o.json, '$.updated_at')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, session_id);
+    sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        const void *b = sqlite3_column_blob(st, 0);
+        out = malloc(n + 1);
+        if (out) {
+            if (n)
+                memcpy(out, b, n);
+            out[n] = '\0';
+            *len = n;
+        }
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+int store_calendars_missing(struct store *s, const char *programme, int64_t *ids, int cap)
+{
+    sqlite3_stmt *st = NULL;
+    int n = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT CAST(o.key AS INTEGER) FROM objects o LEFT JOIN calendars c"
+                           " ON c.programme = o.programme AND c.session_id = CAST(o.key AS INTEGER)"
+                           " WHERE o.programme = ? AND o.kind = 'sessions'"
+                           " AND CAST(o.key AS INTEGER) > 0 AND (" CALENDAR_SESSIONS ")"
+                           " AND (c.session_id IS NULL"
+                           " OR c.sequence IS NOT json_extract(o.json, '$.sequence')"
+                           " OR c.updated_at IS NOT json_extract(o.json, '$.updated_at'))"
+                           " ORDER BY CAST(o.key AS INTEGER) LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, cap);
+    while (n < cap && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id > 0)
+            ids[n++] = id;
+    }
+    sqlite3_finalize(st);
+    return n;
 }

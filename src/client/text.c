@@ -119,3 +119,19 @@ int text_fit_pad(const char *s, int cols, char *out, size_t cap)
 {
     return fit(s, cols < 0 ? 0 : cols, 1, out, cap, 1);
 }
+
+size_t text_prefix(const char *s, int cols, int *used)
+{
+    size_t at = 0, n;
+    int w = 0, cp;
+    while ((n = text_next(s + at, &cp)) > 0) {
+        int cw = cp_width(cp);
+        if (w + cw > cols)
+            break;
+        w += cw;
+        at += n;
+    }
+    if (used)
+        *used = w;
+    return at;
+}

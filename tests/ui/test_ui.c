@@ -4,13 +4,17 @@
  * a user's keymap applied and a broken one reported, resizes down to a
  * too-small terminal, and wide scripts aligned. Set MENTO_UI_UPDATE=1 to
  * rewrite the expected files after a deliberate change (then read the diff). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <libical/ical.h>
 
 #include "harness.h"
 #include "mento/text.h"
@@ -389,6 +393,242 @@ static void profile_answers_edited(void **state)
     harness_resp_free(&r);
 }
 
+/* Every line of a saved screen but the status line (the last). */
+static char *without_status(const char *text)
+{
+    char *copy = strdup(text);
+    size_t n = strlen(copy);
+    if (n && copy[n - 1] == '\n')
+        copy[--n] = '\0';
+    char *nl = strrchr(copy, '\n');
+    if (nl)
+        nl[1] = '\0';
+    return copy;
+}
+
+/* The programme's resources: listed by kind under Help, one read in the
+ * pager (wrapped at the pane, paged, a word found); then the same with no
+ * network at all, from what the store kept. */
+static void resources_read_in_a_pager(void **state)
+{
+    struct ui *u = *state;
+    char script[2048];
+    snprintf(script, sizeof script,
+             ":wait-sync\n7\n"
+             ":save-display %s/resources.txt\n"
+             "<Down>\n<Enter>\n"
+             ":save-display %s/resources-pager.txt\n"
+             "<Space>\n"
+             ":save-display %s/resources-pager-2.txt\n"
+             "<Home>\n/\n:type SURVEY\n<Enter>\n"
+             ":save-display %s/resources-found.txt\n"
+             ":save-state %s/resources-state.json\n"
+             "n\n:save-state %s/resources-again.json\n"
+             "<Esc>\n<Esc>\n:save-state %s/resources-closed.json\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "80x24", script);
+    expect_screen(u, "resources");
+    expect_screen(u, "resources-pager");
+    expect_screen(u, "resources-pager-2");
+    expect_screen(u, "resources-found");
+    char path[160];
+    snprintf(path, sizeof path, "%s/resources-state.json", u->dir);
+    char *st = read_file(path);
+    assert_non_null(strstr(st, "\"resource\":\t\"together-mentee-handbook\""));
+    assert_non_null(strstr(st, "Found on line"));
+    free(st);
+    /* Only one place has the word: n goes round to it again. */
+    snprintf(path, sizeof path, "%s/resources-again.json", u->dir);
+    st = read_file(path);
+    assert_non_null(strstr(st, "Went round to the top"));
+    free(st);
+    /* Esc closes the text, then the pane. */
+    snprintf(path, sizeof path, "%s/resources-closed.json", u->dir);
+    st = read_file(path);
+    assert_non_null(strstr(st, "\"screen\":\t\"directory\""));
+    assert_non_null(strstr(st, "\"resource\":\t\"\""));
+    free(st);
+
+    /* Offline by choice: the same text, from the store alone. */
+    snprintf(script, sizeof script,
+             "7\n<Down>\n<Enter>\n:save-display %s/resources-offline.txt\nq\n", u->dir);
+    run_script_with(u, "80x24", script, "--offline");
+    char a[160], b[160];
+    snprintf(a, sizeof a, "%s/resources-pager.txt", u->dir);
+    snprintf(b, sizeof b, "%s/resources-offline.txt", u->dir);
+    char *online = read_file(a), *offline = read_file(b);
+    assert_non_null(offline);
+    char *x = without_status(online), *y = without_status(offline);
+    assert_string_equal(x, y);
+    assert_non_null(strstr(offline, "offline (by choice)"));
+    free(x);
+    free(y);
+    free(online);
+    free(offline);
+}
+
+/* The start of the only event of an iCalendar file, as written (local
+ * time and TZID), and its METHOD; false when libical cannot read it. */
+static bool ics_start(const char *text, struct icaltimetype *start, char *tzid, size_t tz_cap,
+                      char *method, size_t method_cap)
+{
+    icalcomponent *cal = icalparser_parse_string(text);
+    if (!cal)
+        return false;
+    icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    icalproperty *dt = ev ? icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY) : NULL;
+    icalparameter *tz = dt ? icalproperty_get_first_parameter(dt, ICAL_TZID_PARAMETER) : NULL;
+    icalproperty *m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY);
+    bool ok = dt && tz && m;
+    if (ok) {
+        *start = icalproperty_get_dtstart(dt);
+        snprintf(tzid, tz_cap, "%s", icalparameter_get_tzid(tz));
+        snprintf(method, method_cap, "%s",
+                 icalproperty_method_to_string(icalproperty_get_method(m)));
+        /* The zone it names is described in the file. */
+        ok = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT) != NULL;
+    }
+    icalcomponent_free(cal);
+    return ok;
+}
+
+/* A saved invitation parses back with the session's start in its own zone. */
+static void expect_invitation(const char *path, int64_t starts_at)
+{
+    char *text = read_file(path);
+    if (!text)
+        fail_msg("no file %s", path);
+    struct icaltimetype t;
+    char tzid[64], method[32];
+    if (!ics_start(text, &t, tzid, sizeof tzid, method, sizeof method))
+        fail_msg("libical cannot read %s:\n%s", path, text);
+    assert_string_equal(tzid, "Asia/Bangkok");
+    assert_string_equal(method, "REQUEST");
+    /* Bangkok is UTC+7 all year. */
+    time_t local = (time_t)(starts_at + 7 * 3600);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    assert_int_equal(t.year, tm.tm_year + 1900);
+    assert_int_equal(t.month, tm.tm_mon + 1);
+    assert_int_equal(t.day, tm.tm_mday);
+    assert_int_equal(t.hour, tm.tm_hour);
+    assert_int_equal(t.minute, tm.tm_min);
+    assert_int_equal(
+        (int64_t)icaltime_as_timet_with_zone(t, icaltimezone_get_builtin_timezone("Asia/Bangkok")),
+        starts_at);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0644);
+    free(text);
+}
+
+/* The names in a folder other than . and .., sorted, with spaces between. */
+static void folder_names(const char *dir, char *out, size_t cap)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | sort | tr '\\n' ' '", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    pclose(p);
+}
+
+static void expect_message(struct ui *u, const char *file, const char *words)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", u->dir, file);
+    char *st = read_file(path);
+    if (!st || !strstr(st, words))
+        fail_msg("%s does not say \"%s\":\n%s", file, words, st ? st : "(nothing saved)");
+    free(st);
+}
+
+/* A booked session's invitation saved from the sessions pane into the
+ * configured folder, where libical reads it back with the start in the
+ * session's own zone; saving again asks before replacing and, refused,
+ * leaves the file as it was; a folder that is not there is named and
+ * nothing is written; offline, the copy kept at the last sync is saved. */
+static void invitation_saved_to_a_file(void **state)
+{
+    struct ui *u = *state;
+    /* Amina and Zoë are paired (mentor_accepts): she books the first
+     * session, in Bangkok time, through the API. */
+    struct harness_resp r = {0};
+    harness_call(u->h, "GET", "/v1/programmes/together/pairings?state=active", u->mentee.token,
+                 NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    int64_t pairing = 0;
+    assert_true(
+        harness_int(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "items"), 0), "id", &pairing));
+    int64_t start = (harness_now(u->h) / 86400 + 10) * 86400 + 7 * 3600 + 30 * 60;
+    time_t t = (time_t)start;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char body[256], path[160];
+    strftime(body, sizeof body,
+             "{\"starts_at\":\"%Y-%m-%dT%H:%M:00Z\",\"timezone\":\"Asia/Bangkok\","
+             "\"duration_min\":45,\"location\":\"https://teams.example/l/abc\"}",
+             &tm);
+    snprintf(path, sizeof path, "/v1/programmes/together/pairings/%lld/sessions",
+             (long long)pairing);
+    harness_call(u->h, "POST", path, u->mentee.token, body, NULL, &r);
+    harness_expect_status(&r, 201);
+    int64_t session = 0;
+    assert_true(
+        harness_int(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "items"), 0), "id", &session));
+    harness_resp_free(&r);
+
+    char cal[128], config[160], text[256], ics[192];
+    snprintf(cal, sizeof cal, "%s/cal", u->dir);
+    assert_int_equal(mkdir(cal, 0700), 0);
+    snprintf(config, sizeof config, "%s/config/mento/config", u->dir);
+    snprintf(text, sizeof text, "# where invitations go\ncalendar-dir = %s\n", cal);
+    write_file(config, text);
+    snprintf(ics, sizeof ics, "%s/mento-session-%lld.ics", cal, (long long)session);
+
+    char script[2048];
+    snprintf(script, sizeof script,
+             ":wait-sync\n4\n:save-display %s/sessions.txt\n"
+             "e\n:save-display %s/invitation-form.txt\n<Enter>\n:wait-sync\n"
+             ":save-state %s/invitation.json\n"
+             "e\n<Enter>\n:save-display %s/invitation-replace.txt\nn\n"
+             ":save-state %s/invitation-kept.json\n"
+             "e\n<C-u>\n:type %s/nowhere/x.ics\n<Enter>\n:save-state %s/invitation-nofolder.json\n"
+             "e\n<C-u>\n:type %s/a-folder-with-a-long-name/and-another-below/mento-session.ics\n"
+             ":save-display %s/invitation-long-name.txt\n<Esc>\n"
+             "q\n",
+             u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
+    run_script(u, "100x30", script);
+    expect_screen(u, "sessions");
+    expect_screen(u, "invitation-form");
+    expect_screen(u, "invitation-replace");
+    expect_screen(u, "invitation-long-name"); /* the end of a long name, where one types */
+    expect_message(u, "invitation.json", "Saved the invitation of session 1 in");
+    expect_invitation(ics, start);
+    expect_message(u, "invitation-kept.json", "is left as it was");
+    expect_message(u, "invitation-nofolder.json", "Not saved: there is no folder");
+    /* One file, whole; no temporary file beside it; nothing elsewhere. */
+    char names[512], want[128];
+    folder_names(cal, names, sizeof names);
+    snprintf(want, sizeof want, "mento-session-%lld.ics ", (long long)session);
+    assert_string_equal(names, want);
+    snprintf(path, sizeof path, "%s/nowhere", u->dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+
+    /* Offline by choice: the copy kept when the session synced. */
+    snprintf(script, sizeof script,
+             "4\ne\n<C-u>\n:type offline.ics\n<Enter>\n:save-state %s/invitation-offline.json\n"
+             "q\n",
+             u->dir);
+    run_script_with(u, "100x30", script, "--offline");
+    expect_message(u, "invitation-offline.json", "(as kept at the last sync)");
+    snprintf(path, sizeof path, "%s/offline.ics", cal);
+    expect_invitation(path, start);
+    unlink(config);
+}
+
 static void server_exits_cleanly(void **state)
 {
     struct ui *u = *state;
@@ -398,11 +638,18 @@ static void server_exits_cleanly(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(login_keeps_only_a_token), cmocka_unit_test(directory_filtered),
-        cmocka_unit_test(wide_scripts_aligned),     cmocka_unit_test(profile_and_help),
-        cmocka_unit_test(resize_down_to_too_small), cmocka_unit_test(user_keymap_applied),
-        cmocka_unit_test(broken_keymap_reported),   cmocka_unit_test(wishlist_and_request),
-        cmocka_unit_test(mentor_accepts),           cmocka_unit_test(profile_answers_edited),
+        cmocka_unit_test(login_keeps_only_a_token),
+        cmocka_unit_test(directory_filtered),
+        cmocka_unit_test(wide_scripts_aligned),
+        cmocka_unit_test(profile_and_help),
+        cmocka_unit_test(resize_down_to_too_small),
+        cmocka_unit_test(user_keymap_applied),
+        cmocka_unit_test(broken_keymap_reported),
+        cmocka_unit_test(wishlist_and_request),
+        cmocka_unit_test(mentor_accepts),
+        cmocka_unit_test(profile_answers_edited),
+        cmocka_unit_test(resources_read_in_a_pager),
+        cmocka_unit_test(invitation_saved_to_a_file),
         cmocka_unit_test(server_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,7 +1,8 @@
 /* test_store.c - the client's local store: the outbox keeps operations until
  * the server settles them, a sync answer applies all or nothing, a reset
  * never drops the outbox or the user's own notes, and the store survives
- * being reopened. */
+ * being reopened; the resources kept whole with their ETag, calendar files
+ * kept for the version of their session, and an older store upgraded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -303,6 +304,193 @@ static void newer_store_is_refused(void **state)
     assert_int_equal(store_open(&f->s, f->path, err, sizeof err), MENTO_OK);
 }
 
+/* The resources as the server sent them, in its order, with their ETag; a
+ * new answer replaces them all; a bad one changes nothing and says why. */
+static void resources_kept_whole(void **state)
+{
+    struct fixture *f = *state;
+    char err[256] = "", etag[128];
+    int64_t at;
+    assert_int_equal(store_resources_etag(f->s, "together", etag, sizeof etag, &at), MENTO_OK);
+    assert_string_equal(etag, "");
+    assert_int_equal(at, 0);
+    cJSON *a = parse("{\"items\":["
+                     "{\"id\":\"t-topics\",\"kind\":\"topic\",\"title\":\"Topics\","
+                     "\"body\":\"# Topics\\n- Managing up\"},"
+                     "{\"id\":\"t-guide\",\"kind\":\"handbook\",\"title\":\"Guide du "
+                     "mentorat\",\"body\":\"# Guide\\nSéances\"}]}");
+    assert_int_equal(store_resources_replace(f->s, "together", a, "W/\"1\"", 50, err, sizeof err),
+                     MENTO_OK);
+    cJSON_Delete(a);
+    cJSON *list = store_resources_list(f->s, "together");
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "id")->valuestring,
+                        "t-topics");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1), "title")->valuestring,
+                        "Guide du mentorat");
+    cJSON_Delete(list);
+    char *body = store_resource_body(f->s, "together", "t-guide");
+    assert_string_equal(body, "# Guide\nSéances");
+    free(body);
+    assert_null(store_resource_body(f->s, "together", "nope"));
+    assert_null(store_resource_body(f->s, "iom", "t-guide")); /* per programme */
+    assert_int_equal(store_resources_etag(f->s, "together", etag, sizeof etag, &at), MENTO_OK);
+    assert_string_equal(etag, "W/\"1\"");
+    assert_int_equal(at, 50);
+    assert_int_equal(store_resources_checked(f->s, "together", 60), MENTO_OK);
+    store_resources_etag(f->s, "together", etag, sizeof etag, &at);
+    assert_int_equal(at, 60);
+
+    static const char *const bad[] = {
+        "[]",
+        "{\"items\":{}}",
+        "{\"items\":[7]}",
+        "{\"items\":[{\"kind\":\"topic\",\"title\":\"T\",\"body\":\"\"}]}",
+        "{\"items\":[{\"id\":\"\",\"kind\":\"topic\",\"title\":\"T\",\"body\":\"\"}]}",
+        "{\"items\":[{\"id\":\"a\",\"kind\":\"topic\",\"body\":\"\"}]}",
+        "{\"items\":[{\"id\":\"a\",\"kind\":\"topic\",\"title\":\"T\"}]}",
+        "{\"items\":[{\"id\":\"a\",\"kind\":\"topic\",\"title\":\"T\",\"body\":1}]}",
+        "{\"items\":[{\"id\":\"a\",\"kind\":\"topic\",\"title\":\"T\",\"body\":\"\"},"
+        "{\"id\":\"a\",\"kind\":\"topic\",\"title\":\"U\",\"body\":\"\"}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        a = parse(bad[i]);
+        err[0] = '\0';
+        if (store_resources_replace(f->s, "together", a, "W/\"2\"", 70, err, sizeof err) !=
+            MENTO_ERR_PARSE)
+            fail_msg("accepted: %s", bad[i]);
+        assert_true(err[0] != '\0');
+        cJSON_Delete(a);
+    }
+    /* Invalid UTF-8 and an oversized body, built by hand. */
+    a = parse("{\"items\":[{\"id\":\"a\",\"kind\":\"topic\",\"title\":\"T\",\"body\":\"\"}]}");
+    cJSON *item = cJSON_GetArrayItem(cJSON_GetObjectItem(a, "items"), 0);
+    cJSON_ReplaceItemInObject(item, "body", cJSON_CreateString("bad \xff byte"));
+    assert_int_equal(store_resources_replace(f->s, "together", a, "", 70, err, sizeof err),
+                     MENTO_ERR_PARSE);
+    assert_non_null(strstr(err, "UTF-8"));
+    char *huge = malloc(STORE_RESOURCE_BODY_MAX + 2);
+    memset(huge, 'a', STORE_RESOURCE_BODY_MAX + 1);
+    huge[STORE_RESOURCE_BODY_MAX + 1] = '\0';
+    cJSON_ReplaceItemInObject(item, "body", cJSON_CreateString(huge));
+    free(huge);
+    assert_int_equal(store_resources_replace(f->s, "together", a, "", 70, err, sizeof err),
+                     MENTO_ERR_PARSE);
+    cJSON_Delete(a);
+    list = store_resources_list(f->s, "together");
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    cJSON_Delete(list);
+    store_resources_etag(f->s, "together", etag, sizeof etag, &at);
+    assert_string_equal(etag, "W/\"1\"");
+
+    /* A good answer replaces everything; an empty one empties. */
+    a = parse("{\"items\":[{\"id\":\"n\",\"kind\":\"agenda\",\"title\":\"A\",\"body\":\"\"}]}");
+    assert_int_equal(store_resources_replace(f->s, "together", a, "W/\"3\"", 80, err, sizeof err),
+                     MENTO_OK);
+    cJSON_Delete(a);
+    assert_null(store_resource_body(f->s, "together", "t-guide"));
+    reopen(f);
+    list = store_resources_list(f->s, "together");
+    assert_int_equal(cJSON_GetArraySize(list), 1);
+    cJSON_Delete(list);
+    a = parse("{\"items\":[]}");
+    assert_int_equal(store_resources_replace(f->s, "together", a, "W/\"4\"", 90, err, sizeof err),
+                     MENTO_OK);
+    cJSON_Delete(a);
+    list = store_resources_list(f->s, "together");
+    assert_int_equal(cJSON_GetArraySize(list), 0);
+    cJSON_Delete(list);
+}
+
+/* Calendar files are wanted for booked sessions and cancelled ones that
+ * were booked, kept for the version of the session they came for, and
+ * wanted again when the session changes; a refusal is not asked again. */
+static void calendars_follow_their_session(void **state)
+{
+    struct fixture *f = *state;
+    struct store_sync_summary sum;
+    assert_int_equal(
+        apply(f,
+              "{\"cursor\":\"c1\",\"changes\":{\"sessions\":["
+              "{\"id\":\"x1\",\"state\":\"booked\",\"starts_at\":\"2026-12-10T07:00:00Z\"},"
+              "{\"id\":5,\"state\":\"booked\",\"starts_at\":\"2026-12-10T07:00:00Z\","
+              "\"sequence\":0,\"updated_at\":\"2026-11-19T08:15:00Z\"},"
+              "{\"id\":6,\"state\":\"planned\",\"sequence\":0},"
+              "{\"id\":7,\"state\":\"cancelled\",\"starts_at\":\"2026-12-01T07:00:00Z\","
+              "\"sequence\":1,\"updated_at\":\"2026-11-20T08:15:00Z\"},"
+              "{\"id\":8,\"state\":\"cancelled\",\"sequence\":0},"
+              "{\"id\":9,\"state\":\"done\",\"starts_at\":\"2026-11-01T07:00:00Z\"}]}}",
+              &sum),
+        MENTO_OK);
+    /* A session with an id that is not a number (the server's mistake)
+     * is skipped, and does not hide the others. */
+    int64_t ids[8];
+    assert_int_equal(store_calendars_missing(f->s, "together", ids, 8), 2);
+    assert_int_equal(ids[0], 5);
+    assert_int_equal(ids[1], 7);
+    assert_int_equal(store_calendars_missing(f->s, "together", ids, 1), 1);
+    const char ics[] = "BEGIN:VCALENDAR\r\nSEQUENCE:0\r\nEND:VCALENDAR\r\n";
+    assert_int_equal(store_calendar_put(f->s, "together", 5, ics, strlen(ics), 100), MENTO_OK);
+    size_t len;
+    char *got = store_calendar_current(f->s, "together", 5, &len);
+    assert_non_null(got);
+    assert_int_equal(len, strlen(ics));
+    assert_string_equal(got, ics);
+    free(got);
+    /* The server refused 7: not wanted again, nothing to export. */
+    assert_int_equal(store_calendar_put(f->s, "together", 7, NULL, 0, 100), MENTO_OK);
+    assert_null(store_calendar_current(f->s, "together", 7, &len));
+    assert_int_equal(store_calendars_missing(f->s, "together", ids, 8), 0);
+    /* No such session. */
+    assert_int_equal(store_calendar_put(f->s, "together", 99, ics, strlen(ics), 100),
+                     MENTO_ERR_NOT_FOUND);
+    assert_null(store_calendar_current(f->s, "together", 99, &len));
+    reopen(f);
+    got = store_calendar_current(f->s, "together", 5, &len);
+    assert_non_null(got);
+    free(got);
+    /* Rescheduled: the kept file is stale, and wanted again. */
+    assert_int_equal(apply(f,
+                           "{\"cursor\":\"c2\",\"changes\":{\"sessions\":["
+                           "{\"id\":5,\"state\":\"booked\",\"starts_at\":"
+                           "\"2026-12-11T07:30:00Z\",\"sequence\":1,\"updated_at\":"
+                           "\"2026-11-21T09:00:00Z\"}]}}",
+                           &sum),
+                     MENTO_OK);
+    assert_null(store_calendar_current(f->s, "together", 5, &len));
+    assert_int_equal(store_calendars_missing(f->s, "together", ids, 8), 1);
+    assert_int_equal(ids[0], 5);
+}
+
+/* A store written by the previous version gains the new tables and keeps
+ * everything it had. */
+static void older_store_is_upgraded(void **state)
+{
+    struct fixture *f = *state;
+    char id[STORE_OP_ID_LEN];
+    cJSON *body = parse("{\"key\":\"bio\",\"value\":\"x\"}");
+    assert_int_equal(store_outbox_append(f->s, "together", "profile.set", body, 1, id), MENTO_OK);
+    cJSON_Delete(body);
+    store_close(&f->s);
+    /* Back to version 2: without what migration 3 adds. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE resources; DROP TABLE fetched; DROP TABLE calendars;"
+                                  " PRAGMA user_version = 2;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    char err[256];
+    assert_int_equal(store_open(&f->s, f->path, err, sizeof err), MENTO_OK);
+    assert_int_equal(store_outbox_count(f->s, "together"), 1);
+    cJSON *list = store_resources_list(f->s, "together");
+    assert_non_null(list);
+    assert_int_equal(cJSON_GetArraySize(list), 0);
+    cJSON_Delete(list);
+    assert_true(store_schema_version() >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +501,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(malformed_answers_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(reset_keeps_outbox_and_own_notes, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_store_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(resources_kept_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(calendars_follow_their_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(older_store_is_upgraded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

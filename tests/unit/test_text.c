@@ -56,6 +56,15 @@ static void fitting(void **state)
     /* Controls and invalid bytes become U+FFFD, one column each. */
     assert_int_equal(text_fit("a\x1b[31mb\xff", 10, 0, out, sizeof out), 8);
     assert_string_equal(out, "a\xef\xbf\xbd[31mb\xef\xbf\xbd");
+    /* The prefix that fits, in bytes, for breaking a long word. */
+    int used;
+    assert_int_equal(text_prefix("中文字", 5, &used), 6);
+    assert_int_equal(used, 4);
+    assert_int_equal(text_prefix("e\xcc\x81x", 1, &used), 3);
+    assert_int_equal(used, 1);
+    assert_int_equal(text_prefix("abc", 0, NULL), 0);
+    assert_int_equal(text_prefix("ab", 9, &used), 2);
+    assert_int_equal(used, 2);
     /* Padding to exactly the width. */
     assert_int_equal(text_fit_pad("Li", 5, out, sizeof out), 5);
     assert_string_equal(out, "Li   ");
