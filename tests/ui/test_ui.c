@@ -596,7 +596,7 @@ static void invitation_saved_to_a_file(void **state)
              "e\n<Enter>\n:save-display %s/invitation-replace.txt\nn\n"
              ":save-state %s/invitation-kept.json\n"
              "e\n<C-u>\n:type %s/nowhere/x.ics\n<Enter>\n:save-state %s/invitation-nofolder.json\n"
-             "e\n<C-u>\n:type %s/a-folder-with-a-long-name/and-another-below/mento-session.ics\n"
+             "e\n<C-u>\n:type %s/a-folder-with-a-rather-long-name/and-another-folder-below-it/mento-session.ics\n"
              ":save-display %s/invitation-long-name.txt\n<Esc>\n"
              "q\n",
              u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);
