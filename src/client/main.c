@@ -30,7 +30,6 @@
 #include "mento/sync.h"
 
 #define DEMO_PASSWORD "mento-demo-2026"
-#define DEMO_MENTEE   "mentee@demo.mento.example"
 
 /* Exit statuses of the commands, for scripts and cron. */
 enum {
@@ -437,8 +436,8 @@ static int cmd_notes_export(const struct settings *st, const struct session *se,
     struct store *store = NULL;
     struct notes *notes = NULL;
     if (access(path, F_OK) != 0) {
-        fprintf(stderr, "mento: no local store for %s on %s yet: run mento sync first\n",
-                se->email, se->server);
+        fprintf(stderr, "mento: no local store for %s on %s yet: run mento sync first\n", se->email,
+                se->server);
         return EXIT_FAILED;
     }
     if (store_open(&store, path, err, sizeof err) != MENTO_OK ||
@@ -483,10 +482,20 @@ static int cmd_notes_export(const struct settings *st, const struct session *se,
 
 /* ---- The demo ------------------------------------------------------------------------ */
 
+/* The demo keeps its server's database in $XDG_STATE_HOME/mento/demo, so that
+ * the same story can be continued as another of its people (`--as mentor`);
+ * `--reset` starts it afresh. A demo server already running there (another
+ * terminal) is used as it is; one this process started stops when it quits. */
 struct demo {
-    char dir[PATH_MAX];
-    pid_t pid;
+    char dir[PATH_MAX + 8];
+    pid_t pid; /* the server this process started, 0 when none */
     char url[64];
+};
+
+static const char *const demo_people[][2] = {
+    {"mentee", "mentee@demo.mento.example"},
+    {"mentor", "mentor@demo.mento.example"},
+    {"admin", "admin@demo.mento.example"},
 };
 
 /* Find mentod: $MENTOD, next to this program in a build tree, or on PATH. */
@@ -516,31 +525,109 @@ static void find_mentod(const char *argv0, char *out, size_t cap)
     snprintf(out, cap, "mentod");
 }
 
-static void remove_tree(const char *dir)
+/* Everything the demo keeps, so that --reset starts afresh. */
+static void demo_forget(const char *dir)
 {
-    static const char *const names[] = {"port",         "mentod.log",   "store.db",
-                                        "store.db-wal", "store.db-shm", NULL};
-    char p[PATH_MAX + 32];
+    static const char *const names[] = {"port",    "server.pid",  "mentod.log",  "seed.txt",
+                                        "demo.db", "demo.db-wal", "demo.db-shm", NULL};
+    char p[PATH_MAX + 64];
     for (int i = 0; names[i]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
         unlink(p);
     }
-    rmdir(dir);
+    for (size_t i = 0; i < sizeof demo_people / sizeof demo_people[0]; i++) {
+        static const char *const ext[] = {"", "-wal", "-shm"};
+        for (int k = 0; k < 3; k++) {
+            snprintf(p, sizeof p, "%s/store-%s.db%s", dir, demo_people[i][0], ext[k]);
+            unlink(p);
+        }
+    }
 }
 
-static int demo_start(struct demo *d, const char *argv0)
+/* Run mentod with `args` (its output to `log`) and wait for it; its status. */
+static int run_mentod(char *const args[], const char *log)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(d->dir, sizeof d->dir, "%s/mento-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(d->dir)) {
-        fprintf(stderr, "mento: cannot make a temporary directory: %s\n", strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execvp(args[0], args);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The URL of a demo server already running in `dir`, if there is one. */
+static bool demo_running(struct demo *d)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/server.pid", d->dir);
+    FILE *f = fopen(p, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    if (pid <= 0 || kill((pid_t)pid, 0) != 0)
+        return false;
+    snprintf(p, sizeof p, "%s/port", d->dir);
+    f = fopen(p, "r");
+    unsigned port = 0;
+    if (f) {
+        if (fscanf(f, "%u", &port) != 1)
+            port = 0;
+        fclose(f);
+    }
+    if (port == 0 || port > 65535)
+        return false;
+    snprintf(d->url, sizeof d->url, "http://127.0.0.1:%u", port);
+    return true;
+}
+
+static int demo_start(struct demo *d, const char *state_dir, bool reset, const char *argv0)
+{
+    if (strlen(state_dir) + sizeof "/demo" > sizeof d->dir) {
+        fprintf(stderr, "mento: the state directory's name is too long\n");
         return -1;
     }
-    char mentod[PATH_MAX], port_file[PATH_MAX + 16], log[PATH_MAX + 16];
+    snprintf(d->dir, sizeof d->dir, "%s/demo", state_dir);
+    if (make_dirs(d->dir) != 0) {
+        fprintf(stderr, "mento: cannot create %s: %s\n", d->dir, strerror(errno));
+        return -1;
+    }
+    if (!reset && demo_running(d)) {
+        fprintf(stderr, "Using the demo server already running (%s)\n", d->url);
+        return 0;
+    }
+    if (reset)
+        demo_forget(d->dir);
+    char mentod[PATH_MAX], db[PATH_MAX + 64], port_file[PATH_MAX + 64], log[PATH_MAX + 64];
     find_mentod(argv0, mentod, sizeof mentod);
+    snprintf(db, sizeof db, "%s/demo.db", d->dir);
     snprintf(port_file, sizeof port_file, "%s/port", d->dir);
     snprintf(log, sizeof log, "%s/mentod.log", d->dir);
+    if (access(db, F_OK) != 0) {
+        fprintf(stderr, "Making the demo database (%s)...\n", db);
+        char *seed[] = {mentod, "seed", "--db", db, "--seed", "42", "--participants", "2400", NULL};
+        if (run_mentod(seed, log) != 0) {
+            fprintf(stderr, "mento: %s could not make the demo database; see %s\n", mentod, log);
+            demo_forget(d->dir);
+            return -1;
+        }
+    }
     fprintf(stderr, "Starting the demo server (%s)...\n", mentod);
+    unlink(port_file);
     fflush(NULL);
     d->pid = fork();
     if (d->pid < 0)
@@ -553,8 +640,8 @@ static int demo_start(struct demo *d, const char *argv0)
             dup2(fd, STDERR_FILENO);
             close(fd);
         }
-        char *args[] = {mentod,    "--demo", "--port", "0", "--port-file",
-                        port_file, "--log",  log,      NULL};
+        char *args[] = {mentod,        "--db",    db,      "--port", "0",
+                        "--port-file", port_file, "--log", log,      NULL};
         execvp(mentod, args);
         _exit(127);
     }
@@ -567,6 +654,13 @@ static int demo_start(struct demo *d, const char *argv0)
             fclose(f);
             if (got == 2 && nl == '\n' && port > 0 && port < 65536) {
                 snprintf(d->url, sizeof d->url, "http://127.0.0.1:%u", port);
+                char p[PATH_MAX + 64];
+                snprintf(p, sizeof p, "%s/server.pid", d->dir);
+                f = fopen(p, "w");
+                if (f) {
+                    fprintf(f, "%ld\n", (long)d->pid);
+                    fclose(f);
+                }
                 return 0;
             }
         }
@@ -590,8 +684,10 @@ static void demo_stop(struct demo *d)
         int status;
         waitpid(d->pid, &status, 0);
         d->pid = 0;
+        char p[PATH_MAX + 64];
+        snprintf(p, sizeof p, "%s/server.pid", d->dir);
+        unlink(p);
     }
-    remove_tree(d->dir);
 }
 
 /* ---- main ----------------------------------------------------------------------------- */
@@ -612,7 +708,10 @@ static void usage(FILE *out)
             "  -s, --server URL      the programme's server (or `server` in the config)\n"
             "  -p, --programme ID    the programme (default together)\n"
             "      --offline         do not use the network at all\n"
-            "      --demo            start a demo server on loopback and open the client\n"
+            "      --demo            open the client on a demo server on loopback (kept in\n"
+            "                        $XDG_STATE_HOME/mento/demo between runs)\n"
+            "      --as WHO          with --demo: be the demo mentee (default), mentor or admin\n"
+            "      --reset           with --demo: start the demo afresh\n"
             "      --keymap NAME     default, vi or emacs (or `keymap` in the config)\n"
             "      --keys-markdown   print the key reference (docs/keymaps.md)\n"
             "  -h, --help            show this help\n"
@@ -648,10 +747,11 @@ int main(int argc, char **argv)
         {"keymap", required_argument, NULL, 3},   {"keys-markdown", no_argument, NULL, 4},
         {"email", required_argument, NULL, 5},    {"markdown", required_argument, NULL, 6},
         {"records", required_argument, NULL, 7},  {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},      {"as", required_argument, NULL, 8},
+        {"reset", no_argument, NULL, 9},          {NULL, 0, NULL, 0},
     };
-    bool offline = false, demo = false;
-    const char *email = NULL, *markdown = NULL, *records = NULL;
+    bool offline = false, demo = false, demo_reset = false;
+    const char *email = NULL, *markdown = NULL, *records = NULL, *demo_as = "mentee";
     int c;
     while ((c = getopt_long(argc, argv, "s:p:hV", opts, NULL)) != -1) {
         switch (c) {
@@ -685,6 +785,12 @@ int main(int argc, char **argv)
         case 7:
             records = optarg;
             break;
+        case 8:
+            demo_as = optarg;
+            break;
+        case 9:
+            demo_reset = true;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_OK;
@@ -704,9 +810,8 @@ int main(int argc, char **argv)
     }
     const char *command = optind < argc ? argv[optind] : NULL;
     /* `notes` takes one word after it (export). */
-    const char *sub = command && strcmp(command, "notes") == 0 && optind + 1 < argc
-                          ? argv[optind + 1]
-                          : NULL;
+    const char *sub =
+        command && strcmp(command, "notes") == 0 && optind + 1 < argc ? argv[optind + 1] : NULL;
     if (command && optind + (sub ? 2 : 1) < argc) {
         fprintf(stderr, "mento: unexpected argument \"%s\"\n", argv[optind + (sub ? 2 : 1)]);
         return EXIT_USAGE;
@@ -765,8 +870,7 @@ int main(int argc, char **argv)
         return cmd_notes_export(&st, &se, markdown, records);
     }
     if (command) {
-        fprintf(stderr, "mento: unknown command \"%s\" (login, logout, sync or notes)\n",
-                command);
+        fprintf(stderr, "mento: unknown command \"%s\" (login, logout, sync or notes)\n", command);
         return EXIT_USAGE;
     }
 
@@ -785,17 +889,25 @@ int main(int argc, char **argv)
     memset(&d, 0, sizeof d);
     char store_path[PATH_MAX + 700];
     if (demo) {
-        if (demo_start(&d, argv[0]) != 0) {
+        const char *who_email = NULL;
+        for (size_t i = 0; i < sizeof demo_people / sizeof demo_people[0]; i++)
+            if (strcmp(demo_as, demo_people[i][0]) == 0)
+                who_email = demo_people[i][1];
+        if (!who_email) {
+            fprintf(stderr, "mento: --as takes mentee, mentor or admin, not \"%s\"\n", demo_as);
+            return EXIT_USAGE;
+        }
+        if (demo_start(&d, st.state_dir, demo_reset, argv[0]) != 0) {
             demo_stop(&d);
             return EXIT_FAILED;
         }
         snprintf(st.server, sizeof st.server, "%s", d.url);
-        int r = do_login(&st, DEMO_MENTEE, DEMO_PASSWORD, &se);
+        int r = do_login(&st, who_email, DEMO_PASSWORD, &se);
         if (r != EXIT_OK) {
             demo_stop(&d);
             return r;
         }
-        snprintf(store_path, sizeof store_path, "%s/store.db", d.dir);
+        snprintf(store_path, sizeof store_path, "%s/store-%s.db", d.dir, demo_as);
         offline = false;
     } else {
         if (have_session && !st.server[0])
