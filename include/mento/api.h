@@ -75,7 +75,8 @@ extern const struct api_module api_module_pairings;  /* pairings, rematch */
 extern const struct api_module api_module_sessions;  /* sessions, calendar, feedback */
 extern const struct api_module api_module_states;    /* memberships, freeze, hide, capacity */
 extern const struct api_module api_module_notes;     /* note records, keys, notifications */
-extern const struct api_module api_module_admin;     /* administration, surveys, resources */
+extern const struct api_module api_module_admin;     /* administration, resources */
+extern const struct api_module api_module_surveys;   /* surveys, their answers and time rules */
 /* Every module the dispatcher routes to, NULL-terminated. */
 extern const struct api_module *const api_modules[];
 
@@ -106,6 +107,10 @@ cJSON *api_roles_json(unsigned roles);
  * NULL) the member's roles. */
 bool api_membership(struct api_ctx *ctx, const char *pid, int64_t user,
                     struct mento_programme *prog, unsigned *roles, struct http_response *resp);
+/* The caller administers programme `pid`: 404 unknown_programme when there
+ * is no such programme, 403 role_required for anyone else (administrators of
+ * other programmes included). */
+bool api_require_admin(struct api_ctx *ctx, const char *pid, struct http_response *resp);
 /* Is the account frozen? */
 bool api_user_frozen(sqlite3 *db, int64_t user);
 /* The membership object of docs/api.md (6) for `user` in `programme`; NULL

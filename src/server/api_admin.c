@@ -16,6 +16,7 @@
 #include "mento/pairings.h"
 #include "mento/suggest.h"
 #include "mento/server.h"
+#include "mento/surveys.h"
 
 #define ADMIN_PER_PAGE      50
 #define ADMIN_PER_PAGE_MAX  200
@@ -113,10 +114,7 @@ static void api_resource(struct api_ctx *ctx, struct http_response *resp)
 
 /* ---- Administrators ------------------------------------------------------- */
 
-/* The caller administers the programme of the path: 404 unknown_programme
- * for no such programme, 403 role_required for anyone else (administrators
- * of other programmes included). */
-static bool require_admin(struct api_ctx *ctx, struct http_response *resp)
+bool api_require_admin(struct api_ctx *ctx, const char *pid, struct http_response *resp)
 {
     sqlite3_stmt *st = NULL;
     bool exists = false;
@@ -126,7 +124,7 @@ static bool require_admin(struct api_ctx *ctx, struct http_response *resp)
                            " m.programme_id = p.id AND m.user_id = ? WHERE p.id = ?",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, ctx->user_id);
-        sqlite3_bind_text(st, 2, ctx->req->params[0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pid, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             exists = true;
             roles = (unsigned)sqlite3_column_int(st, 0);
@@ -143,6 +141,12 @@ static bool require_admin(struct api_ctx *ctx, struct http_response *resp)
         return false;
     }
     return true;
+}
+
+/* The caller administers the programme of the path. */
+static bool require_admin(struct api_ctx *ctx, struct http_response *resp)
+{
+    return api_require_admin(ctx, ctx->req->params[0], resp);
 }
 
 static int64_t count(sqlite3 *db, const char *sql, const char *programme, int64_t from, int64_t to)
@@ -1090,6 +1094,66 @@ static void csv_query(sqlite3 *db, struct csv *c, const char *header, const char
     sqlite3_finalize(st);
 }
 
+/* The survey answers: one row per answer, one column per question of the
+ * programme's surveys (pre's, then post's that pre does not have). */
+static void csv_surveys(sqlite3 *db, struct csv *c, const char *pid, int64_t from, int64_t to)
+{
+    size_t n = 0;
+    const struct survey_def *defs = seed_surveys(pid, &n);
+    const char *keys[128];
+    size_t n_keys = 0;
+    csv_put(c, "survey,user_id,answered_at", 26);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < defs[i].n_questions; k++) {
+            const char *key = defs[i].questions[k].key;
+            bool dup = false;
+            for (size_t j = 0; j < n_keys; j++)
+                dup = dup || strcmp(keys[j], key) == 0;
+            if (dup || n_keys == sizeof keys / sizeof keys[0])
+                continue;
+            keys[n_keys++] = key;
+            csv_field(c, key, false);
+        }
+    csv_put(c, "\r\n", 2);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT user_id, submitted_at, answers FROM survey_answers WHERE"
+                           " programme_id = ? AND survey_id = ? AND submitted_at BETWEEN ? AND ?"
+                           " ORDER BY user_id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        c->ok = false;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, defs[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, from);
+        sqlite3_bind_int64(st, 4, to);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char num[32], when[CODEC_TIME_LEN];
+            csv_field(c, defs[i].id, true);
+            snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, 0));
+            csv_field(c, num, false);
+            codec_time_format(sqlite3_column_int64(st, 1), when);
+            csv_field(c, when, false);
+            cJSON *answers = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
+            for (size_t k = 0; k < n_keys; k++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(answers, keys[k]);
+                if (cJSON_IsNumber(v)) {
+                    snprintf(num, sizeof num, "%d", v->valueint);
+                    csv_field(c, num, false);
+                } else {
+                    csv_field(c, cJSON_IsString(v) ? v->valuestring : NULL, false);
+                }
+            }
+            cJSON_Delete(answers);
+            csv_put(c, "\r\n", 2);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
 static void api_admin_export(struct api_ctx *ctx, struct http_response *resp)
 {
     struct page_query q;
@@ -1127,18 +1191,18 @@ static void api_admin_export(struct api_ctx *ctx, struct http_response *resp)
          " given_at FROM feedback f JOIN sessions s ON s.id = f.session_id JOIN pairings p ON"
          " p.id = s.pairing_id WHERE p.programme_id = ?1 AND f.created_at BETWEEN ?2 AND ?3"
          " ORDER BY f.created_at, f.session_id"},
-        {"surveys", "survey,user_id,answered_at,answers",
-         "SELECT survey_id, user_id, submitted_at AS answered_at, answers FROM survey_answers"
-         " WHERE programme_id = ?1 AND submitted_at BETWEEN ?2 AND ?3 ORDER BY survey_id,"
-         " user_id"},
+        {"surveys", NULL, NULL},
     };
     const char *report = ctx->req->params[1];
     for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
         if (strcmp(report, reports[i].name) != 0)
             continue;
         struct csv c = {.ok = true};
-        csv_query(ctx->db, &c, reports[i].header, reports[i].sql, ctx->req->params[0], q.from,
-                  q.to);
+        if (reports[i].sql)
+            csv_query(ctx->db, &c, reports[i].header, reports[i].sql, ctx->req->params[0], q.from,
+                      q.to);
+        else
+            csv_surveys(ctx->db, &c, ctx->req->params[0], q.from, q.to);
         if (!c.ok) {
             free(c.buf);
             api_error_status(resp, MENTO_ERR_NOMEM, NULL);

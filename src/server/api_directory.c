@@ -284,6 +284,40 @@ void api_directory_mentor(struct api_ctx *ctx, struct http_response *resp)
     catalog_release(&ctx->srv->catalog, snap);
 }
 
+/* Sync's `programme` collection: the programme object with its
+ * questionnaire, as GET /v1/programmes/{id} answers it, whenever the
+ * programme's row changed after `since` (a first sync or a reset included). */
+static mento_status programme_sync_changes(struct api_ctx *ctx, const char *programme,
+                                           int64_t since, cJSON *changes)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ctx->db, "SELECT settings FROM programmes WHERE id = ? AND seq > ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return MENTO_ERR_DB;
+    sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    int r = sqlite3_step(st);
+    mento_status rc = r == SQLITE_ROW || r == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
+    if (r == SQLITE_ROW) {
+        cJSON *json = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+        struct mento_programme prog;
+        mento_programme_init(&prog);
+        struct codec_error err;
+        cJSON *out = NULL;
+        if (json && codec_programme_from_json(json, &prog, &err) == MENTO_OK &&
+            (out = codec_programme_to_json(&prog)) != NULL)
+            cJSON_AddItemToObject(out, "questionnaire", codec_questionnaire_to_json());
+        if (out)
+            cJSON_AddItemToObject(changes, "programme", out);
+        else
+            rc = MENTO_ERR_DB;
+        mento_programme_free(&prog);
+        cJSON_Delete(json);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static const struct api_route directory_routes[] = {
     {"GET", "/v1/health", api_health, 0},
     {"GET", "/v1/programmes", api_programmes, 0},
@@ -299,4 +333,5 @@ const struct api_module api_module_directory = {
     .name = "directory",
     .routes = directory_routes,
     .ops = no_ops,
+    .sync_changes = programme_sync_changes,
 };

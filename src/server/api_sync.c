@@ -198,8 +198,10 @@ static mento_status sync_changes(struct api_ctx *ctx, struct catalog_snapshot *s
     struct sync_cursor c = *in;
     /* Another server's cursor, or one from before this database was rebuilt. */
     bool unknown = c.instance != ctx->srv->instance || c.seq > snap->seq || c.work > snap->seq;
-    int64_t work_since = c.start || unknown ? 0 : c.work;
     bool reset = c.start || unknown || c.sig != sig;
+    /* A reset makes the client drop every collection the server owns, so
+     * they all come again from the start, not only the directory. */
+    int64_t work_since = reset ? 0 : c.work;
     if (reset) {
         memset(&c, 0, sizeof c);
         c.start = true;

@@ -264,6 +264,12 @@ static const char *const schema_migrations[] = {
     /* 6: what a person wrote when asking for their account's deletion, for
      *    the administrators. */
     "ALTER TABLE users ADD COLUMN deletion_comment TEXT;",
+    /* 7: surveys served: answers and the surveys' time marks carry the change
+     *    sequence, so that sync delivers a survey answered, opened or closed. */
+    "ALTER TABLE survey_answers ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX survey_answers_user ON survey_answers(user_id, programme_id);"
+    "CREATE INDEX survey_answers_listing ON survey_answers(programme_id, survey_id, submitted_at);"
+    "ALTER TABLE time_marks ADD COLUMN seq INTEGER;",
 };
 
 #define SCHEMA_MIGRATION_COUNT ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -13,6 +13,7 @@
 #include "mento/model.h"
 #include "mento/rules.h"
 #include "mento/seed.h"
+#include "mento/surveys.h"
 
 #define SEED_DAY  86400
 #define SEED_WEEK (7 * SEED_DAY)
@@ -41,6 +42,7 @@ struct seed_programme_text {
     size_t n_agenda;
     const struct seed_resource_text *resources;
     size_t n_resources;
+    const struct survey_def *surveys; /* pre and post */
 };
 
 #define SEED_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -382,6 +384,62 @@ static const struct seed_resource_text jpo_resources[] = {
      "support and a sense of belonging.\n"},
 };
 
+/* ---- Surveys ---------------------------------------------------------------- */
+
+/* Every programme asks for a pre- and a post-programme survey (RULES.md);
+ * end-of-session surveys are the session feedback. The post survey asks
+ * again how confident the member is, so that the team can compare. */
+static const char *const survey_heard_from[] = {"colleague", "manager", "intranet",
+                                                "e-mail",    "other",   NULL};
+static const char *const survey_goals[] = {"met", "partly_met", "not_met", NULL};
+static const char *const survey_recommend[] = {"yes", "maybe", "no", NULL};
+
+static const struct survey_question survey_common_pre[] = {
+    {"expectations", "What do you expect from the programme?", SURVEY_Q_TEXT, SURVEY_TEXT_MAX,
+     NULL},
+    {"confidence", "How confident are you about your next career step?", SURVEY_Q_RATING, 4, NULL},
+    {"heard_from", "How did you hear about the programme?", SURVEY_Q_CHOICE, 0, survey_heard_from},
+};
+static const struct survey_question survey_common_post[] = {
+    {"goals", "Did you reach the goals you set at the start?", SURVEY_Q_CHOICE, 0, survey_goals},
+    {"confidence", "How confident are you about your next career step?", SURVEY_Q_RATING, 4, NULL},
+    {"network", "How much did the programme widen your professional network?", SURVEY_Q_RATING, 4,
+     NULL},
+    {"recommend", "Would you recommend the programme to a colleague?", SURVEY_Q_CHOICE, 0,
+     survey_recommend},
+    {"changes", "What should the programme team change?", SURVEY_Q_TEXT, SURVEY_TEXT_MAX, NULL},
+};
+static const struct survey_def survey_common[] = {
+    {"pre", "Before the programme", survey_common_pre, SEED_COUNT(survey_common_pre)},
+    {"post", "After the programme", survey_common_post, SEED_COUNT(survey_common_post)},
+};
+
+/* The JPO induction adds its first objective, insight into UNDP's culture,
+ * organisational structure and business practices, asked before and after. */
+static const struct survey_question survey_jpo_pre[] = {
+    {"expectations", "What do you expect from the programme?", SURVEY_Q_TEXT, SURVEY_TEXT_MAX,
+     NULL},
+    {"know_undp", "How well do you know UNDP's culture, structure and business practices?",
+     SURVEY_Q_RATING, 4, NULL},
+    {"confidence", "How confident are you about your next career step?", SURVEY_Q_RATING, 4, NULL},
+    {"heard_from", "How did you hear about the programme?", SURVEY_Q_CHOICE, 0, survey_heard_from},
+};
+static const struct survey_question survey_jpo_post[] = {
+    {"goals", "Did you reach the goals you set at the start?", SURVEY_Q_CHOICE, 0, survey_goals},
+    {"know_undp", "How well do you know UNDP's culture, structure and business practices?",
+     SURVEY_Q_RATING, 4, NULL},
+    {"confidence", "How confident are you about your next career step?", SURVEY_Q_RATING, 4, NULL},
+    {"network", "How much did the programme widen your professional network?", SURVEY_Q_RATING, 4,
+     NULL},
+    {"recommend", "Would you recommend the programme to a colleague?", SURVEY_Q_CHOICE, 0,
+     survey_recommend},
+    {"changes", "What should the programme team change?", SURVEY_Q_TEXT, SURVEY_TEXT_MAX, NULL},
+};
+static const struct survey_def survey_jpo[] = {
+    {"pre", "Before the programme", survey_jpo_pre, SEED_COUNT(survey_jpo_pre)},
+    {"post", "After the programme", survey_jpo_post, SEED_COUNT(survey_jpo_post)},
+};
+
 /* ---- The three programmes --------------------------------------------------- */
 
 static const struct seed_programme_text seed_programme_texts[] = {
@@ -395,7 +453,7 @@ static const struct seed_programme_text seed_programme_texts[] = {
      "staff with fixed-term, continuing or permanent appointments.",
      MENTO_PROGRAMME_EVERGREEN, MENTO_MATCHING_MENTEE_LED, MENTO_ELIGIBILITY_TOGETHER,
      MENTO_LANG_EN | MENTO_LANG_FR, 0, together_agenda, SEED_COUNT(together_agenda),
-     together_resources, SEED_COUNT(together_resources)},
+     together_resources, SEED_COUNT(together_resources), survey_common},
     {"iom-2025", "IOM Mentoring Programme 2025",
      "IOM's six-month mentoring cohort. Apply within the application window; "
      "the programme team selects participants and pairs each mentee with a "
@@ -405,7 +463,7 @@ static const struct seed_programme_text seed_programme_texts[] = {
      "colleagues who have not been mentees before come first.",
      MENTO_PROGRAMME_COHORT, MENTO_MATCHING_ADMIN_LED, MENTO_ELIGIBILITY_IOM,
      MENTO_LANG_EN | MENTO_LANG_FR, 6, iom_agenda, SEED_COUNT(iom_agenda), iom_resources,
-     SEED_COUNT(iom_resources)},
+     SEED_COUNT(iom_resources), survey_common},
     {"undp-jpo", "UNDP JPO e-Mentoring Induction",
      "A six-month e-mentoring pilot that helps Junior Professional Officers "
      "settle into UNDP during their first months. Senior and former JPOs "
@@ -415,10 +473,21 @@ static const struct seed_programme_text seed_programme_texts[] = {
      "confidentiality.",
      MENTO_PROGRAMME_COHORT, MENTO_MATCHING_MENTEE_LED, MENTO_ELIGIBILITY_UNDP_JPO,
      MENTO_LANG_EN | MENTO_LANG_FR, 6, jpo_agenda, SEED_COUNT(jpo_agenda), jpo_resources,
-     SEED_COUNT(jpo_resources)},
+     SEED_COUNT(jpo_resources), survey_jpo},
 };
 
 enum { SEED_PROG_TOGETHER = 0, SEED_PROG_IOM, SEED_PROG_JPO, SEED_PROG_COUNT };
+
+const struct survey_def *seed_surveys(const char *programme, size_t *n)
+{
+    /* Every programme has the same surveys by id, pre then post. */
+    _Static_assert(SEED_COUNT(survey_jpo) == SEED_COUNT(survey_common), "pre and post");
+    *n = SEED_COUNT(survey_common);
+    for (size_t i = 0; programme && i < SEED_COUNT(seed_programme_texts); i++)
+        if (strcmp(seed_programme_texts[i].id, programme) == 0)
+            return seed_programme_texts[i].surveys;
+    return survey_common;
+}
 
 /* ======================================================================== */
 /* Pseudo-random numbers                                                    */

@@ -222,6 +222,12 @@ static const struct row member_rows[] = {
     {"PATCH", "/v1/me/programmes/{id}", "{\"hidden\":false}", SHARED, 0, "/v1/me/programmes/{id}",
      MENTORS},
     {"GET", "/v1/programmes/{id}/mentors", NULL, SHARED, 0, NULL, MEMBERS},
+    {"GET", "/v1/programmes/{id}/surveys", NULL, SHARED, 0, NULL, MEMBERS},
+    /* Each answers their own: the owner's answers are not touched by others;
+     * the team, neither mentee nor mentor, has no survey to answer. */
+    {"PUT", "/v1/programmes/{id}/surveys/pre/answers",
+     "{\"answers\":{\"heard_from\":\"colleague\"}}", SHARED, 0, "/v1/programmes/{id}/surveys",
+     {UNAUTH, OK, OK, OK, OK, FORBID, RULE(422, "survey_not_open")}},
     {"GET", "/v1/programmes/{id}/mentors/{spare_mentor}", NULL, SHARED, 0, NULL, MEMBERS},
     {"GET", "/v1/programmes/{id}/pairings", NULL, SHARED, 0, NULL, MEMBERS},
     {"GET", "/v1/programmes/{id}/notes", NULL, SHARED, 0, NULL, MEMBERS},
@@ -330,6 +336,7 @@ static const struct row admin_rows[] = {
     {"GET", "/v1/programmes/{id}/admin/export/sessions", NULL, SHARED, 0, NULL, TEAM},
     {"GET", "/v1/programmes/{id}/admin/export/feedback", NULL, SHARED, 0, NULL, TEAM},
     {"GET", "/v1/programmes/{id}/admin/export/surveys", NULL, SHARED, 0, NULL, TEAM},
+    {"GET", "/v1/programmes/{id}/admin/surveys/pre/answers", NULL, SHARED, 0, NULL, TEAM},
 };
 /* clang-format on */
 

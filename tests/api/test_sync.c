@@ -729,6 +729,47 @@ static void test_own_changes(void **state)
     harness_resp_free(&r);
 }
 
+/* The programme object (with its questionnaire) comes on the first page of a
+ * first sync and of a reset, and not again while it does not change. */
+static void test_programme_on_first_sync_and_reset(void **state)
+{
+    struct sync_ctx *c = *state;
+    struct harness_user u;
+    register_as(c->h, "Omar Haddad", "mentee", "en", &u);
+    struct harness_resp r = {0};
+    sync_call(c->h, u.token, NULL, 2, NULL, &r);
+    harness_expect_status(&r, 200);
+    const cJSON *prog = cJSON_GetObjectItemCaseSensitive(changes_of(&r), "programme");
+    if (!cJSON_IsObject(prog))
+        fail_msg("no programme in a first sync: %.300s", r.body);
+    struct harness_resp p = {0};
+    harness_call(c->h, "GET", "/v1/programmes/together", NULL, NULL, NULL, &p);
+    harness_expect_status(&p, 200);
+    assert_true(cJSON_Compare(prog, p.json, true)); /* as GET /v1/programmes/{id} */
+    harness_resp_free(&p);
+    char cursor[512];
+    for (;;) {
+        snprintf(cursor, sizeof cursor, "%s", harness_str(r.json, "cursor"));
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "more")))
+            break;
+        sync_call(c->h, u.token, cursor, 2, NULL, &r);
+        harness_expect_status(&r, 200);
+        assert_null(cJSON_GetObjectItemCaseSensitive(changes_of(&r), "programme"));
+    }
+    sync_call(c->h, u.token, cursor, 0, NULL, &r);
+    assert_null(cJSON_GetObjectItemCaseSensitive(changes_of(&r), "programme"));
+    snprintf(cursor, sizeof cursor, "%s", harness_str(r.json, "cursor"));
+    /* A reset drops the client's copy of every collection: it comes again. */
+    harness_call(c->h, "PUT", "/v1/me/profile/languages", u.token, "{\"value\":[\"fr\"]}", NULL,
+                 &r);
+    harness_expect_status(&r, 200);
+    sync_call(c->h, u.token, cursor, 0, NULL, &r);
+    harness_expect_status(&r, 200);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "reset")));
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(changes_of(&r), "programme"));
+    harness_resp_free(&r);
+}
+
 /* A cursor this server never gave out (a client that synced with another
  * server, or with this one before its database was rebuilt) starts over. */
 static void test_foreign_cursor_resets(void **state)
@@ -776,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_changed_mentor_only),
         cmocka_unit_test(test_leaving_mentor_is_removed),
         cmocka_unit_test(test_own_changes),
+        cmocka_unit_test(test_programme_on_first_sync_and_reset),
         cmocka_unit_test(test_foreign_cursor_resets),
         cmocka_unit_test(test_op_profile_set),
         cmocka_unit_test(test_failing_op_does_not_stop_next),

@@ -18,6 +18,7 @@
 #include "mento/model.h"
 #include "mento/rules.h"
 #include "mento/seed.h"
+#include "mento/surveys.h"
 
 #define NOW       INT64_C(1763856000) /* 2025-11-23T00:00:00Z */
 #define COUNT     2000
@@ -458,6 +459,108 @@ static void seeding_again_adds_nothing(void **state)
     assert_true(digest(f->db) == h);
 }
 
+/* Every programme's surveys: pre then post, sound questions. */
+static void surveys_are_well_formed(void **state)
+{
+    (void)state;
+    static const char *const programmes[] = {"together", "iom-2025", "undp-jpo", "another"};
+    for (size_t p = 0; p < sizeof programmes / sizeof programmes[0]; p++) {
+        size_t n = 0;
+        const struct survey_def *defs = seed_surveys(programmes[p], &n);
+        assert_int_equal(n, 2);
+        assert_string_equal(defs[0].id, "pre");
+        assert_string_equal(defs[1].id, "post");
+        assert_ptr_equal(survey_find(defs, n, "post"), &defs[1]);
+        assert_null(survey_find(defs, n, "mid"));
+        for (size_t i = 0; i < n; i++) {
+            assert_true(defs[i].title && defs[i].title[0]);
+            assert_true(defs[i].n_questions > 0 && defs[i].n_questions <= 64);
+            for (size_t k = 0; k < defs[i].n_questions; k++) {
+                const struct survey_question *q = &defs[i].questions[k];
+                assert_true(q->key[0] &&
+                            strspn(q->key, "abcdefghijklmnopqrstuvwxyz_") == strlen(q->key));
+                assert_ptr_equal(survey_question_find(&defs[i], q->key), q); /* unique */
+                assert_true(q->label && q->label[0]);
+                size_t choices = 0;
+                for (const char *const *c = q->choices; c && *c; c++)
+                    choices++;
+                switch (q->type) {
+                case SURVEY_Q_TEXT:
+                    assert_true(q->max >= 1 && q->max <= SURVEY_TEXT_MAX);
+                    assert_int_equal(choices, 0);
+                    break;
+                case SURVEY_Q_RATING:
+                    assert_true(q->max >= 2 && q->max <= SURVEY_RATING_MAX);
+                    assert_int_equal(choices, 0);
+                    break;
+                case SURVEY_Q_CHOICE:
+                    assert_true(choices >= 2);
+                    break;
+                }
+            }
+        }
+    }
+    size_t n = 0;
+    const struct survey_def *jpo = seed_surveys("undp-jpo", &n);
+    assert_non_null(survey_question_find(&jpo[0], "know_undp"));
+    assert_null(survey_question_find(&seed_surveys("together", &n)[0], "know_undp"));
+}
+
+/* When surveys open and close (docs/api.md 15). */
+static void survey_windows_follow_the_rules(void **state)
+{
+    (void)state;
+    const int64_t joined = 1795000000, ended = joined + 50 * 86400, day = 86400;
+    struct survey_member m = {.participant = true, .took_part = true, .joined_at = joined};
+    struct survey_window pre = survey_window_of("pre", &m), post = survey_window_of("post", &m);
+    assert_true(pre.opens_at == joined && pre.closes_at == 0);
+    assert_true(survey_window_open(&pre, joined) && !survey_window_open(&pre, joined - 1));
+    assert_true(survey_window_open(&pre, joined + 3650 * day));
+    assert_true(post.opens_at == 0 && !survey_window_open(&post, joined + 3650 * day));
+    /* The first pairing ended. */
+    m.first_pairing_end = ended;
+    pre = survey_window_of("pre", &m);
+    post = survey_window_of("post", &m);
+    assert_true(pre.closes_at == ended && !survey_window_open(&pre, ended));
+    assert_true(survey_window_open(&pre, ended - 1));
+    assert_true(post.opens_at == ended && post.closes_at == ended + 60 * day);
+    assert_true(survey_window_open(&post, ended) &&
+                survey_window_open(&post, ended + 60 * day - 1));
+    assert_false(survey_window_open(&post, ended + 60 * day));
+    /* A cohort that ends first opens post at its end; a later end does not delay it. */
+    m.programme_end = ended - 10 * day;
+    post = survey_window_of("post", &m);
+    assert_true(post.opens_at == ended - 10 * day && post.closes_at == ended + 50 * day);
+    m.programme_end = ended + 10 * day;
+    assert_true(survey_window_of("post", &m).opens_at == ended);
+    m.first_pairing_end = 0;
+    assert_true(survey_window_of("post", &m).opens_at == ended + 10 * day);
+    /* An applicant never selected answers pre, never post. */
+    m.took_part = false;
+    assert_true(survey_window_of("pre", &m).opens_at == joined);
+    assert_true(survey_window_of("post", &m).opens_at == 0);
+    /* Not a participant: nothing opens. */
+    m.participant = false;
+    pre = survey_window_of("pre", &m);
+    assert_true(pre.opens_at == 0 && !survey_window_open(&pre, joined + day));
+    struct survey_member other = {.participant = true, .joined_at = joined};
+    assert_true(survey_window_of("mid", &other).opens_at == 0);
+
+    /* A cohort's end: calendar months after the announcement, in UTC. */
+    struct mento_programme p;
+    mento_programme_init(&p);
+    p.kind = MENTO_PROGRAMME_COHORT;
+    p.pairing_announced = 1802649600; /* 2027-02-15T00:00:00Z */
+    p.length_months = 6;
+    assert_true(survey_programme_end(&p) == 1818288000); /* 2027-08-15T00:00:00Z */
+    p.length_months = 0;
+    assert_true(survey_programme_end(&p) == 0);
+    p.kind = MENTO_PROGRAMME_EVERGREEN;
+    p.length_months = 6;
+    assert_true(survey_programme_end(&p) == 0);
+    mento_programme_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +575,8 @@ int main(void)
         cmocka_unit_test(some_frozen_hidden_and_full),
         cmocka_unit_test(demo_accounts_work),
         cmocka_unit_test(seeding_again_adds_nothing),
+        cmocka_unit_test(surveys_are_well_formed),
+        cmocka_unit_test(survey_windows_follow_the_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
