@@ -1154,6 +1154,47 @@ static void csv_surveys(sqlite3 *db, struct csv *c, const char *pid, int64_t fro
     sqlite3_finalize(st);
 }
 
+/* The participants: the membership, then one column per question of the
+ * questionnaire (admin-only ones included), lists joined with "; ". The
+ * query is made from the questionnaire table, so a new question is a new
+ * column. */
+static void csv_participants(sqlite3 *db, struct csv *c, const char *pid, int64_t from, int64_t to)
+{
+    char header[2048], sql[8192];
+    size_t h = (size_t)snprintf(header, sizeof header,
+                                "user_id,email,roles,status,frozen,hidden,capacity,mentees,"
+                                "joined_at");
+    size_t q = (size_t)snprintf(
+        sql, sizeof sql,
+        "SELECT m.user_id, u.email, CASE m.roles & 3 WHEN 1 THEN 'mentee' WHEN 2 THEN 'mentor'"
+        " WHEN 3 THEN 'mentee; mentor' ELSE '' END, m.status, u.frozen, m.hidden, m.capacity,"
+        " (SELECT count(*) FROM pairings x WHERE x.programme_id = m.programme_id AND x.mentor_id"
+        " = m.user_id AND x.state = 'active'), m.joined_at AS joined_at");
+    const struct mento_question *qs = mento_questionnaire();
+    for (size_t i = 0; i < MENTO_QUESTION_COUNT && h < sizeof header && q < sizeof sql; i++) {
+        bool list = qs[i].type == MENTO_Q_LANGS || qs[i].type == MENTO_Q_TAGS;
+        h += (size_t)snprintf(header + h, sizeof header - h, ",%s", qs[i].key);
+        if (list)
+            q += (size_t)snprintf(sql + q, sizeof sql - q,
+                                  ", (SELECT group_concat(value, '; ') FROM json_each(p.answers,"
+                                  " '$.%s'))",
+                                  qs[i].key);
+        else
+            q += (size_t)snprintf(sql + q, sizeof sql - q, ", json_extract(p.answers, '$.%s')",
+                                  qs[i].key);
+    }
+    if (q < sizeof sql)
+        q += (size_t)snprintf(sql + q, sizeof sql - q,
+                              " FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN"
+                              " profiles p ON p.user_id = u.id WHERE m.programme_id = ?1 AND"
+                              " m.joined_at BETWEEN ?2 AND ?3 ORDER BY m.user_id");
+    if (h >= sizeof header || q >= sizeof sql) {
+        c->ok = false;
+        return;
+    }
+    csv_query(db, c, header, sql, pid, from, to);
+}
+
 static void api_admin_export(struct api_ctx *ctx, struct http_response *resp)
 {
     struct page_query q;
@@ -1162,11 +1203,7 @@ static void api_admin_export(struct api_ctx *ctx, struct http_response *resp)
     static const struct {
         const char *name, *header, *sql;
     } reports[] = {
-        {"participants", "user_id,email,roles,status,frozen,hidden,capacity,joined_at,answers",
-         "SELECT m.user_id, u.email, m.roles, m.status, u.frozen, m.hidden, m.capacity,"
-         " m.joined_at AS joined_at, p.answers FROM memberships m JOIN users u ON u.id ="
-         " m.user_id LEFT JOIN profiles p ON p.user_id = u.id WHERE m.programme_id = ?1 AND"
-         " m.joined_at BETWEEN ?2 AND ?3 ORDER BY m.user_id"},
+        {"participants", NULL, NULL}, /* csv_participants */
         {"requests", "id,mentee_id,mentor_id,kind,state,sent_at,deadline,decided_at,cascaded_from",
          "SELECT id, mentee_id, mentor_id, kind, state, sent_at AS sent_at, deadline AS"
          " deadline_at, decided_at AS decided_at, cascaded_from FROM requests WHERE"
@@ -1201,6 +1238,8 @@ static void api_admin_export(struct api_ctx *ctx, struct http_response *resp)
         if (reports[i].sql)
             csv_query(ctx->db, &c, reports[i].header, reports[i].sql, ctx->req->params[0], q.from,
                       q.to);
+        else if (strcmp(report, "participants") == 0)
+            csv_participants(ctx->db, &c, ctx->req->params[0], q.from, q.to);
         else
             csv_surveys(ctx->db, &c, ctx->req->params[0], q.from, q.to);
         if (!c.ok) {

@@ -186,8 +186,14 @@ static void reports_in_csv(void **state)
     assert_true(strncmp(r.content_type, "text/csv", 8) == 0);
     assert_non_null(strstr(r.disposition, "together-participants-"));
     assert_non_null(strstr(r.body, "\r\n"));
-    /* The answers travel as JSON in one quoted cell, quotes doubled. */
-    assert_non_null(strstr(r.body, "\"\"name\"\":\"\"Amina Diallo\"\""));
+    /* One column per answer, the admin-only ones included; lists joined. */
+    assert_true(strncmp(r.body,
+                        "user_id,email,roles,status,frozen,hidden,capacity,mentees,joined_at,name,"
+                        "index_number,grade,",
+                        89) == 0);
+    assert_non_null(strstr(r.body, ",Amina Diallo,"));
+    assert_non_null(strstr(r.body, ",fixed-term,"));
+    assert_non_null(strstr(r.body, ",en,"));
     /* A comment that a spreadsheet would run as a formula comes out defused. */
     call(w, "GET", "/v1/programmes/together/admin/export/feedback", &w->admin, NULL, 200, &r);
     assert_non_null(strstr(r.body, ",\"'=SUM(A1:A9)\","));
@@ -317,8 +323,8 @@ static void team_pairs_people(void **state)
     snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"mentee_id\":%lld}", (long long)mentor.id,
              (long long)mentee.id);
     /* Still applicants: not yet. */
-    harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token,
-                 body, NULL, &r);
+    harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token, body,
+                 NULL, &r);
     harness_expect_error(&r, 422, "membership_not_active");
     char sel[200];
     snprintf(sel, sizeof sel, "{\"user_ids\":[%lld,%lld],\"status\":\"selected\"}",
@@ -330,8 +336,8 @@ static void team_pairs_people(void **state)
     assert_true(harness_int(m, "user_id", &id));
     assert_int_equal(id, mentor.id);
     assert_string_equal(harness_str(r.json, "state"), "active");
-    harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token,
-                 body, NULL, &r);
+    harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token, body,
+                 NULL, &r);
     harness_expect_error(&r, 409, "already_paired");
     /* Both told; the mentee sees the pairing as theirs. */
     call(w, "GET", "/v1/programmes/iom-2025/pairings", &mentee, NULL, 200, &r);
@@ -341,13 +347,13 @@ static void team_pairs_people(void **state)
     call(w, "GET", "/v1/me/notifications", &mentor, NULL, 200, &r);
     assert_non_null(strstr(r.body, "\"pairing_created\""));
     /* Not where mentees choose, and not by someone else's team. */
-    snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"mentee_id\":%lld}",
-             (long long)w->mentor.id, (long long)w->trickster.id);
-    harness_call(w->h, "POST", "/v1/programmes/together/admin/pairings", w->admin.token, body,
-                 NULL, &r);
+    snprintf(body, sizeof body, "{\"mentor_id\":%lld,\"mentee_id\":%lld}", (long long)w->mentor.id,
+             (long long)w->trickster.id);
+    harness_call(w->h, "POST", "/v1/programmes/together/admin/pairings", w->admin.token, body, NULL,
+                 &r);
     harness_expect_error(&r, 422, "matching_mentee_led");
-    harness_call(w->h, "POST", "/v1/programmes/together/admin/pairings", w->other_admin.token,
-                 body, NULL, &r);
+    harness_call(w->h, "POST", "/v1/programmes/together/admin/pairings", w->other_admin.token, body,
+                 NULL, &r);
     harness_expect_error(&r, 403, "role_required");
     harness_call(w->h, "POST", "/v1/programmes/iom-2025/admin/pairings", w->other_admin.token,
                  "{\"mentor_id\":\"x\",\"mentee_id\":1}", NULL, &r);
