@@ -70,13 +70,13 @@ struct api_module {
 extern const struct api_module api_module_accounts;
 extern const struct api_module api_module_directory;
 extern const struct api_module api_module_sync;
-extern const struct api_module api_module_requests;  /* wish-list, requests, cascade */
-extern const struct api_module api_module_pairings;  /* pairings, rematch */
-extern const struct api_module api_module_sessions;  /* sessions, calendar, feedback */
-extern const struct api_module api_module_states;    /* memberships, freeze, hide, capacity */
-extern const struct api_module api_module_notes;     /* note records, keys, notifications */
-extern const struct api_module api_module_admin;     /* administration, resources */
-extern const struct api_module api_module_surveys;   /* surveys, their answers and time rules */
+extern const struct api_module api_module_requests; /* wish-list, requests, cascade */
+extern const struct api_module api_module_pairings; /* pairings, rematch */
+extern const struct api_module api_module_sessions; /* sessions, calendar, feedback */
+extern const struct api_module api_module_states;   /* memberships, freeze, hide, capacity */
+extern const struct api_module api_module_notes;    /* note records, keys, notifications */
+extern const struct api_module api_module_admin;    /* administration, resources */
+extern const struct api_module api_module_surveys;  /* surveys, their answers and time rules */
 /* Every module the dispatcher routes to, NULL-terminated. */
 extern const struct api_module *const api_modules[];
 
@@ -89,6 +89,11 @@ void api_dispatch(struct server *srv, struct http_request *req, struct http_resp
  * one JSON object, refusing a wrong content type, invalid UTF-8 and malformed
  * JSON with the right error. NULL when `resp` holds the error. */
 const cJSON *api_input(struct api_ctx *ctx, struct http_response *resp);
+/* A whole number in decimal digits only (no sign, no spaces) within
+ * [min, max], as query parameters and path ids are written. */
+bool api_whole(const char *text, int64_t min, int64_t max, int64_t *out);
+/* The same into an int (page numbers, page sizes). */
+bool api_whole_int(const char *text, int min, int max, int *out);
 /* Refuse (400 unknown_field) any key of `obj` not in the NULL-terminated list. */
 bool api_only_keys(const cJSON *obj, const char *const *allowed, struct http_response *resp);
 /* A 400 (or 404/422) for a validation status, naming the field. */

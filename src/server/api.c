@@ -137,15 +137,14 @@ bool api_membership(struct api_ctx *ctx, const char *pid, int64_t user,
     }
     if (!member) {
         cJSON_Delete(settings);
-        http_response_error(resp, 403, "forbidden", "You are not a member of this programme",
-                            NULL);
+        http_response_error(resp, 403, "forbidden", "You are not a member of this programme", NULL);
         return false;
     }
     if (prog) {
         struct codec_error err;
         mento_programme_init(prog);
-        mento_status ps = settings ? codec_programme_from_json(settings, prog, &err)
-                                   : MENTO_ERR_PARSE;
+        mento_status ps =
+            settings ? codec_programme_from_json(settings, prog, &err) : MENTO_ERR_PARSE;
         cJSON_Delete(settings);
         if (ps != MENTO_OK) {
             mento_programme_free(prog);
@@ -212,6 +211,31 @@ const cJSON *api_input(struct api_ctx *ctx, struct http_response *resp)
     ctx->parsed_body = json;
     ctx->input = json;
     return json;
+}
+
+bool api_whole(const char *text, int64_t min, int64_t max, int64_t *out)
+{
+    if (!text || !*text || strlen(text) > 19)
+        return false;
+    int64_t n = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9' || n > (INT64_MAX - (*p - '0')) / 10)
+            return false;
+        n = n * 10 + (*p - '0');
+    }
+    if (n < min || n > max)
+        return false;
+    *out = n;
+    return true;
+}
+
+bool api_whole_int(const char *text, int min, int max, int *out)
+{
+    int64_t n;
+    if (!api_whole(text, min, max, &n))
+        return false;
+    *out = (int)n;
+    return true;
 }
 
 bool api_only_keys(const cJSON *obj, const char *const *allowed, struct http_response *resp)

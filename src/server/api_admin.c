@@ -172,24 +172,14 @@ struct page_query {
     const char *bad;
 };
 
-static bool whole(const char *v, int64_t min, int64_t max, int64_t *out)
-{
-    char *end = NULL;
-    long long n = v && *v ? strtoll(v, &end, 10) : 0;
-    if (!v || !*v || !end || *end || n < min || n > max)
-        return false;
-    *out = n;
-    return true;
-}
-
 static bool page_param(const char *key, const char *value, void *arg)
 {
     struct page_query *q = arg;
     int64_t n;
     bool ok = value != NULL;
-    if (ok && strcmp(key, "page") == 0 && whole(value, 1, 1000000, &n))
+    if (ok && strcmp(key, "page") == 0 && api_whole(value, 1, 1000000, &n))
         q->page = (int)n;
-    else if (ok && strcmp(key, "per_page") == 0 && whole(value, 1, ADMIN_PER_PAGE_MAX, &n))
+    else if (ok && strcmp(key, "per_page") == 0 && api_whole(value, 1, ADMIN_PER_PAGE_MAX, &n))
         q->per_page = (int)n;
     else if (ok && (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) &&
              codec_time_parse(value, &n) == MENTO_OK)
@@ -203,9 +193,9 @@ static bool page_param(const char *key, const char *value, void *arg)
         q->role = value;
     else if (ok && strcmp(key, "q") == 0 && strlen(value) <= 200)
         q->q = value;
-    else if (ok && strcmp(key, "user_id") == 0 && whole(value, 1, INT64_MAX, &n))
+    else if (ok && strcmp(key, "user_id") == 0 && api_whole(value, 1, INT64_MAX, &n))
         q->user_id = n;
-    else if (ok && strcmp(key, "pairing_id") == 0 && whole(value, 1, INT64_MAX, &n))
+    else if (ok && strcmp(key, "pairing_id") == 0 && api_whole(value, 1, INT64_MAX, &n))
         q->pairing_id = n;
     else {
         q->bad = key;
@@ -498,7 +488,7 @@ static cJSON *admin_pairing_json(struct api_ctx *ctx, int64_t id)
 static int64_t path_id(const char *s)
 {
     int64_t n;
-    return whole(s, 1, INT64_MAX, &n) ? n : 0;
+    return api_whole(s, 1, INT64_MAX, &n) ? n : 0;
 }
 
 static void api_admin_participant(struct api_ctx *ctx, struct http_response *resp)

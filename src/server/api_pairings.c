@@ -672,22 +672,6 @@ struct list_params {
     const char *bad;
 };
 
-static bool parse_int_param(const char *v, int lo, int hi, int *out)
-{
-    if (!v || !*v || strlen(v) > 9)
-        return false;
-    int n = 0;
-    for (const char *p = v; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        n = n * 10 + (*p - '0');
-    }
-    if (n < lo || n > hi)
-        return false;
-    *out = n;
-    return true;
-}
-
 static bool list_param(const char *key, const char *value, void *arg)
 {
     struct list_params *lp = arg;
@@ -698,12 +682,12 @@ static bool list_param(const char *key, const char *value, void *arg)
         }
         lp->state = strcmp(value, "active") == 0 ? "active" : "ended";
     } else if (strcmp(key, "page") == 0) {
-        if (!parse_int_param(value, 1, 1000000, &lp->page)) {
+        if (!api_whole_int(value, 1, 1000000, &lp->page)) {
             lp->bad = "page is a whole number from 1";
             return false;
         }
     } else if (strcmp(key, "per_page") == 0) {
-        if (!parse_int_param(value, 1, PAIRINGS_PER_PAGE_MAX, &lp->per_page)) {
+        if (!api_whole_int(value, 1, PAIRINGS_PER_PAGE_MAX, &lp->per_page)) {
             lp->bad = "per_page is a whole number from 1 to 200";
             return false;
         }

@@ -680,28 +680,12 @@ struct page_query {
     const char *bad;
 };
 
-static bool whole(const char *v, int min, int max, int *out)
-{
-    if (!v || !*v || strlen(v) > 9)
-        return false;
-    int n = 0;
-    for (const char *p = v; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        n = n * 10 + (*p - '0');
-    }
-    if (n < min || n > max)
-        return false;
-    *out = n;
-    return true;
-}
-
 static bool page_param(const char *key, const char *value, void *arg)
 {
     struct page_query *q = arg;
-    if (strcmp(key, "page") == 0 && whole(value, 1, 1000000, &q->page))
+    if (strcmp(key, "page") == 0 && api_whole_int(value, 1, 1000000, &q->page))
         return true;
-    if (strcmp(key, "per_page") == 0 && whole(value, 1, SURVEYS_PER_PAGE_MAX, &q->per_page))
+    if (strcmp(key, "per_page") == 0 && api_whole_int(value, 1, SURVEYS_PER_PAGE_MAX, &q->per_page))
         return true;
     q->bad = strcmp(key, "page") == 0 || strcmp(key, "per_page") == 0 ? key : NULL;
     return false;
