@@ -21,9 +21,7 @@
  * the story, is u->mentee. */
 enum { ZOE, JOSE, LAN, KARIM, N_PEOPLE, TEAM = N_PEOPLE, KOFI, N_ALL };
 
-static const struct {
-    const char *name, *grade, *entity, *station, *tz, *langs, *network;
-} people[N_PEOPLE] = {
+static const struct ui_person people[N_PEOPLE] = {
     [ZOE] = {"Zoë Müller", "P-4", "OCHA", "Nairobi", "Africa/Nairobi", "en|fr",
              "Political, Peace and Humanitarian"},
     [JOSE] = {"José Pérez", "P-5", "UNDP", "Bogotá", "America/Bogota", "en|fr",
@@ -41,18 +39,8 @@ static int setup(void **state)
     struct ui *u = calloc(1, sizeof *u);
     if (!u || ui_start(u) != 0)
         return -1;
-    for (int i = 0; i < N_PEOPLE; i++) {
-        cJSON *p = harness_profile_new(people[i].name);
-        harness_json_set_str(p, "grade", people[i].grade);
-        harness_json_set_str(p, "entity", people[i].entity);
-        harness_json_set_str(p, "duty_station", people[i].station);
-        harness_json_set_str(p, "timezone", people[i].tz);
-        harness_json_set_str(p, "job_network", people[i].network);
-        harness_json_set(p, "languages", harness_json_strings(people[i].langs));
-        struct harness_account a = {.roles = "mentor", .profile = p, .capacity = 1};
-        harness_register_ok(u->h, &a, &u->mentor_users[i]);
-        cJSON_Delete(p);
-    }
+    for (int i = 0; i < N_PEOPLE; i++)
+        ui_register(u, &people[i], "mentor", 1, 0, &u->mentor_users[i]);
     /* The programme's team, to read the feedback; Kofi, a second mentee. */
     struct harness_account team = {.roles = "mentee"};
     harness_register_ok(u->h, &team, &u->mentor_users[TEAM]);
@@ -63,17 +51,7 @@ static int setup(void **state)
     struct harness_account kofi = {.profile = k};
     harness_register_ok(u->h, &kofi, &u->mentor_users[KOFI]);
     cJSON_Delete(k);
-    cJSON *p = harness_profile_new("Amina Diallo");
-    harness_json_set_str(p, "grade", "P-2");
-    harness_json_set_str(p, "timezone", "Africa/Nairobi");
-    harness_json_set_str(p, "duty_station", "Nairobi");
-    harness_json_set_str(p, "job_network", "Political, Peace and Humanitarian");
-    harness_json_set(p, "languages", harness_json_strings("en|fr"));
-    char email[128];
-    harness_email(u->h, "amina", email, sizeof email);
-    struct harness_account a = {.email = email, .profile = p};
-    harness_register_ok(u->h, &a, &u->mentee);
-    cJSON_Delete(p);
+    ui_register_amina(u);
     *state = u;
     /* Everyone logs in once on their own device. */
     char *login[] = {"mento", "login", "--server", u->url, "--email", u->mentee.email, NULL};

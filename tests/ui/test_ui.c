@@ -20,9 +20,7 @@
 #include "mento/text.h"
 #include "ui_kit.h"
 
-static const struct {
-    const char *name, *grade, *entity, *station, *tz, *langs, *network;
-} mentors[] = {
+static const struct ui_person mentors[] = {
     {"Nguyễn Thị Lan", "P-4", "UNDP", "Bangkok", "Asia/Bangkok", "en|fr",
      "Political, Peace and Humanitarian"},
     {"王小明", "P-5", "UNICEF", "Beijing", "Asia/Shanghai", "en", "Management and Operations"},
@@ -41,30 +39,9 @@ static int setup(void **state)
     struct ui *u = calloc(1, sizeof *u);
     if (!u || ui_start(u) != 0)
         return -1;
-    for (size_t i = 0; i < N_MENTORS; i++) {
-        cJSON *p = harness_profile_new(mentors[i].name);
-        harness_json_set_str(p, "grade", mentors[i].grade);
-        harness_json_set_str(p, "entity", mentors[i].entity);
-        harness_json_set_str(p, "duty_station", mentors[i].station);
-        harness_json_set_str(p, "timezone", mentors[i].tz);
-        harness_json_set_str(p, "job_network", mentors[i].network);
-        harness_json_set(p, "languages", harness_json_strings(mentors[i].langs));
-        harness_json_set_int(p, "years_experience", 6 + (int64_t)i * 3);
-        struct harness_account a = {.roles = "mentor", .profile = p};
-        harness_register_ok(u->h, &a, &u->mentor_users[i]);
-        cJSON_Delete(p);
-    }
-    cJSON *p = harness_profile_new("Amina Diallo");
-    harness_json_set_str(p, "grade", "P-2");
-    harness_json_set_str(p, "timezone", "Africa/Nairobi");
-    harness_json_set_str(p, "duty_station", "Nairobi");
-    harness_json_set_str(p, "job_network", "Political, Peace and Humanitarian");
-    harness_json_set(p, "languages", harness_json_strings("en|fr"));
-    char email[128];
-    harness_email(u->h, "amina", email, sizeof email);
-    struct harness_account a = {.email = email, .profile = p};
-    harness_register_ok(u->h, &a, &u->mentee);
-    cJSON_Delete(p);
+    for (size_t i = 0; i < N_MENTORS; i++)
+        ui_register(u, &mentors[i], "mentor", 0, 6 + (int)i * 3, &u->mentor_users[i]);
+    ui_register_amina(u);
     *state = u;
     return 0;
 }
@@ -596,7 +573,8 @@ static void invitation_saved_to_a_file(void **state)
              "e\n<Enter>\n:save-display %s/invitation-replace.txt\nn\n"
              ":save-state %s/invitation-kept.json\n"
              "e\n<C-u>\n:type %s/nowhere/x.ics\n<Enter>\n:save-state %s/invitation-nofolder.json\n"
-             "e\n<C-u>\n:type %s/a-folder-with-a-rather-long-name/and-another-folder-below-it/mento-session.ics\n"
+             "e\n<C-u>\n:type "
+             "%s/a-folder-with-a-rather-long-name/and-another-folder-below-it/mento-session.ics\n"
              ":save-display %s/invitation-long-name.txt\n<Esc>\n"
              "q\n",
              u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir, u->dir);

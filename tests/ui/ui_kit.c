@@ -31,6 +31,38 @@ int ui_start(struct ui *u)
     return 0;
 }
 
+void ui_register(struct ui *u, const struct ui_person *p, const char *roles, int capacity,
+                 int years, struct harness_user *out)
+{
+    cJSON *prof = harness_profile_new(p->name);
+    harness_json_set_str(prof, "grade", p->grade);
+    harness_json_set_str(prof, "entity", p->entity);
+    harness_json_set_str(prof, "duty_station", p->station);
+    harness_json_set_str(prof, "timezone", p->tz);
+    harness_json_set_str(prof, "job_network", p->network);
+    harness_json_set(prof, "languages", harness_json_strings(p->langs));
+    if (years)
+        harness_json_set_int(prof, "years_experience", years);
+    struct harness_account a = {.roles = roles, .profile = prof, .capacity = capacity};
+    harness_register_ok(u->h, &a, out);
+    cJSON_Delete(prof);
+}
+
+void ui_register_amina(struct ui *u)
+{
+    cJSON *p = harness_profile_new("Amina Diallo");
+    harness_json_set_str(p, "grade", "P-2");
+    harness_json_set_str(p, "timezone", "Africa/Nairobi");
+    harness_json_set_str(p, "duty_station", "Nairobi");
+    harness_json_set_str(p, "job_network", "Political, Peace and Humanitarian");
+    harness_json_set(p, "languages", harness_json_strings("en|fr"));
+    char email[128];
+    harness_email(u->h, "amina", email, sizeof email);
+    struct harness_account a = {.email = email, .profile = p};
+    harness_register_ok(u->h, &a, &u->mentee);
+    cJSON_Delete(p);
+}
+
 void ui_stop(struct ui *u)
 {
     harness_stop(u->h);

@@ -15,6 +15,18 @@ struct ui {
     const char *who; /* NULL: the mentee's files; else a suffix for another person's */
 };
 
+/* Someone of the tests' world, in "together". */
+struct ui_person {
+    const char *name, *grade, *entity, *station, *tz, *langs, *network;
+};
+/* Register `p` with `roles`; `capacity` and `years` (of experience) 0 take
+ * the defaults. */
+void ui_register(struct ui *u, const struct ui_person *p, const char *roles, int capacity,
+                 int years, struct harness_user *out);
+/* Amina Diallo (P-2, Nairobi, English and French), the mentee of the ui
+ * tests, as u->mentee. */
+void ui_register_amina(struct ui *u);
+
 /* Start mentod and make the directories; 0 on success. */
 int ui_start(struct ui *u);
 /* Stop mentod and remove the directories. */
