@@ -28,6 +28,8 @@ wait_for() {
     done
     return 1
 }
+# Wait as wait_for does; on failure, r=1 and say what was awaited.
+step() { wait_for "$1" "$2" || { r=1; echo "# waited in vain for: $1"; }; }
 ok() { if [ "$1" -eq 0 ]; then echo "ok $2 - $3"; else echo "not ok $2 - $3"; screen | sed 's/^/# /'; fi; }
 # Start `mento --demo` with the options given, in a window of its own.
 demo() {
@@ -52,7 +54,7 @@ quit() {
 }
 
 demo mentee
-wait_for "of [0-9]* · by score" 60
+wait_for "of [0-9]* · by score" 120
 ok $? 1 "the demo directory is on screen in a real terminal"
 
 t send-keys -t "$win" / n a i r o b i Enter
@@ -69,38 +71,54 @@ r=$?
 if screen | grep -q "too small"; then r=1; fi
 ok $r 4 "back to a large window, the screen is whole again"
 
-# The demo mentee asks the demo mentor, Élodie Lefèvre, found by name.
-t send-keys -t "$win" c / l e f e v r e Enter
-wait_for "Lefèvre" 10
-t send-keys -t "$win" w 2
-wait_for "1. Élodie Lefèvre" 20
-t send-keys -t "$win" r Enter
-wait_for "Send the request?" 10
+# The demo mentee asks the demo mentor, Élodie Lefèvre, found by name; each
+# key waits for what the one before it shows.
+r=0
+t send-keys -t "$win" c
+step "All mentors" 20
+t send-keys -t "$win" /
+step "Look for:" 20
+t send-keys -t "$win" -l "elodie lefevre"
+t send-keys -t "$win" Enter
+step '"elodie lefevre"' 20
+# Her row (the directory may still be arriving in pages).
+step "Élodie Lefèvre  " 120
+t send-keys -t "$win" w
+step "added to your wish-list" 20
+t send-keys -t "$win" 2
+step "1. Élodie Lefèvre" 20
+t send-keys -t "$win" r
+step "Kind" 20
+t send-keys -t "$win" Enter
+step "Send the request?" 20
 t send-keys -t "$win" y
-wait_for "Open: mentoring request to Élodie Lefèvre" 20
-ok $? 5 "the demo mentee sends a request to the demo mentor"
+step "Open: mentoring request to Élodie Lefèvre" 30
+ok $r 5 "the demo mentee sends a request to the demo mentor"
 
 quit
 ok $? 6 "q quits and the demo server stops"
 
 demo mentor --as mentor
+wait_for "of [0-9]* · by score" 120
 t send-keys -t "$win" 3
 wait_for "Nguyễn Thị Mai asks you for mentoring" 60
 r=$?
 t send-keys -t "$win" a
-wait_for "Accept the request?" 10
+wait_for "Accept the request?" 20
 t send-keys -t "$win" y
 wait_for "Nguyễn Thị Mai .*mentoring .*mentor since" 20 || r=1
 ok $r 7 "the demo continued as the mentor: the request is in the inbox, accepted"
 quit
 
 demo mentee2
+wait_for "of [0-9]* · by score" 120
 t send-keys -t "$win" 3
 wait_for "Élodie Lefèvre .*mentoring .*mentee since" 60
 ok $? 8 "the mentee's next demo shows the pairing"
 quit
 
 demo reset --reset
+wait_for "of [0-9]* · by score" 120
 t send-keys -t "$win" 2
 wait_for "Empty. Add mentors" 60
 ok $? 9 "--reset starts the demo afresh"
