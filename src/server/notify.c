@@ -109,26 +109,33 @@ static mento_status notify_text(struct api_ctx *ctx, int64_t user, const char *p
     return MENTO_OK;
 }
 
+__attribute__((format(printf, 8, 0))) static mento_status
+notify_v(struct api_ctx *ctx, int64_t user, const char *programme, enum notify_kind kind,
+         const char *ref_kind, int64_t ref_id, const char *ics, const char *fmt, va_list ap)
+{
+    char text[1000];
+    vsnprintf(text, sizeof text, fmt, ap);
+    return notify_text(ctx, user, programme, kind, ref_kind, ref_id, ics, text);
+}
+
 mento_status notify_user(struct api_ctx *ctx, int64_t user, const char *programme,
                          enum notify_kind kind, const char *ref_kind, int64_t ref_id,
                          const char *fmt, ...)
 {
-    char text[1000];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    mento_status rc = notify_v(ctx, user, programme, kind, ref_kind, ref_id, NULL, fmt, ap);
     va_end(ap);
-    return notify_text(ctx, user, programme, kind, ref_kind, ref_id, NULL, text);
+    return rc;
 }
 
 mento_status notify_user_ics(struct api_ctx *ctx, int64_t user, const char *programme,
                              enum notify_kind kind, const char *ref_kind, int64_t ref_id,
                              const char *ics, const char *fmt, ...)
 {
-    char text[1000];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    mento_status rc = notify_v(ctx, user, programme, kind, ref_kind, ref_id, ics, fmt, ap);
     va_end(ap);
-    return notify_text(ctx, user, programme, kind, ref_kind, ref_id, ics, text);
+    return rc;
 }
