@@ -431,9 +431,21 @@ static void draw_form(struct app *app)
         bool focus = i == f->focus;
         int column = focus ? form_cursor_column(f) : 0;
         int room = w - 4 - label_w - 1; /* columns for the value */
-        if (fd->kind == FORM_CHOICE)
+        if (fd->kind == FORM_CHOICE) {
             snprintf(line, sizeof line, "%s < %s >", label, form_choice_label(fd));
-        else if (column < room - 1)
+        } else if (fd->kind == FORM_PASSWORD) {
+            /* One dot a character, never the text; past the room, the
+             * dots stop growing. */
+            char dots[3 * 80 + 1] = "";
+            size_t n = form_chars(fd), shown = room > 1 ? (size_t)room - 1 : 0;
+            if (shown > 80)
+                shown = 80;
+            for (size_t k = 0; k < n && k < shown; k++)
+                memcpy(dots + 3 * k, "\xe2\x80\xa2", 4);
+            snprintf(line, sizeof line, "%s %s", label, dots);
+            if (column > (int)shown)
+                column = (int)shown;
+        } else if (column < room - 1)
             snprintf(line, sizeof line, "%s %s", label, fd->value);
         else
             column = field_tail(fd, room - 2, label, line, sizeof line);
