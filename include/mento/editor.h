@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mento/error.h"
+#include "mento/notes.h"
 
 /* Changes kept for undo; the oldest goes first. */
 #define EDITOR_UNDO_MAX 200
@@ -115,5 +116,25 @@ size_t editor_scroll(struct editor *ed, int rows);
  * "* ", with some text. *box gets the offset of '[', *text the offset of the
  * item's text; both may be NULL. */
 bool editor_line_item(const char *line, size_t len, size_t *box, size_t *text, bool *done);
+
+/* ---- Notes in the editor ---------------------------------------------------------------- */
+
+/* A note as the editor shows it: the title on the first line, then the body.
+ * Its action items are lines of the body: each such line shows its item's
+ * state, and an item the body lacks (written elsewhere) is added as a line at
+ * the end. Caller wipes and frees (editor_wipe_string); NULL when out of
+ * memory. */
+char *editor_note_text(const struct note *x);
+/* The editor's text as a note: the first line is the title, the rest the
+ * body, and each action item line of the body an item. The title, body and
+ * items point into *block, which the caller frees with editor_draft_free;
+ * the draft's id, pairing, session and sharing are left to the caller. A
+ * text over a note's limits is refused with the reason in `why`. */
+mento_status editor_note_draft(const char *text, struct note_draft *d, char **block, char *why,
+                               size_t why_len);
+/* Wipe and free what editor_note_draft made (the items array among it). */
+void editor_draft_free(struct note_draft *d, char **block);
+/* Wipe and free a string (NULL is allowed). */
+void editor_wipe_string(char *s);
 
 #endif

@@ -819,3 +819,230 @@ size_t editor_scroll(struct editor *ed, int rows)
         ed->top = r - (size_t)rows + 1;
     return ed->top;
 }
+
+/* ---- Notes in the editor ------------------------------------------------------------------ */
+
+void editor_wipe_string(char *s)
+{
+    if (s)
+        wipe_free(s, strlen(s) + 1);
+}
+
+/* A growing string for composing a note's text; wiped when it grows. */
+struct text_buf {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+static void tb_add(struct text_buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = malloc(cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        if (b->len)
+            memcpy(p, b->p, b->len);
+        wipe_free(b->p, b->cap);
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+/* The item's text as a line holds it: up to the end, trailing spaces cut. */
+static size_t item_text_len(const char *line, size_t len, size_t text)
+{
+    size_t end = len;
+    while (end > text && line[end - 1] == ' ')
+        end--;
+    return end - text;
+}
+
+char *editor_note_text(const struct note *x)
+{
+    struct text_buf b = {0};
+    tb_add(&b, x->title, strlen(x->title));
+    bool *used = x->n_items ? calloc(x->n_items, sizeof *used) : NULL;
+    if (x->n_items && !used)
+        b.failed = true;
+    if (x->body[0] || x->n_items)
+        tb_add(&b, "\n", 1);
+    size_t body_at = b.len;
+    tb_add(&b, x->body, strlen(x->body));
+    /* Each item line of the body shows its item's state. */
+    for (size_t ls = body_at; !b.failed && ls <= b.len;) {
+        char *nl = memchr(b.p + ls, '\n', b.len - ls);
+        size_t le = nl ? (size_t)(nl - b.p) : b.len;
+        size_t box, text;
+        bool done;
+        if (editor_line_item(b.p + ls, le - ls, &box, &text, &done)) {
+            size_t n = item_text_len(b.p + ls, le - ls, text);
+            for (size_t k = 0; k < x->n_items; k++)
+                if (!used[k] && strlen(x->items[k].text) == n &&
+                    memcmp(x->items[k].text, b.p + ls + text, n) == 0) {
+                    used[k] = true;
+                    b.p[ls + box + 1] = x->items[k].done ? 'x' : ' ';
+                    break;
+                }
+        }
+        if (!nl)
+            break;
+        ls = le + 1;
+    }
+    /* Items written elsewhere, after the body. */
+    for (size_t k = 0; !b.failed && k < x->n_items; k++) {
+        if (used[k])
+            continue;
+        if (b.len > body_at && b.p[b.len - 1] != '\n')
+            tb_add(&b, "\n", 1);
+        tb_add(&b, x->items[k].done ? "[x] " : "[ ] ", 4);
+        tb_add(&b, x->items[k].text, strlen(x->items[k].text));
+    }
+    free(used);
+    if (b.failed) {
+        wipe_free(b.p, b.cap);
+        return NULL;
+    }
+    if (!b.p)
+        return copy_bytes("", 0);
+    /* The caller wipes strlen + 1 bytes: hand over a block of that size. */
+    char *out = copy_bytes(b.p, b.len);
+    wipe_free(b.p, b.cap);
+    return out;
+}
+
+mento_status editor_note_draft(const char *text, struct note_draft *d, char **block, char *why,
+                               size_t why_len)
+{
+    *block = NULL;
+    d->title = d->body = "";
+    d->items = NULL;
+    d->n_items = 0;
+    size_t len = strlen(text);
+    const char *nl = strchr(text, '\n');
+    size_t title_len = nl ? (size_t)(nl - text) : len;
+    if (title_len > NOTES_TITLE_MAX) {
+        snprintf(why, why_len,
+                 "the first line is the title: at most %d bytes (now %zu); break it onto a "
+                 "second line",
+                 NOTES_TITLE_MAX, title_len);
+        return MENTO_ERR_TOO_LONG;
+    }
+    const char *body = nl ? nl + 1 : text + len;
+    size_t body_len = (size_t)(text + len - body);
+    if (body_len > NOTES_BODY_MAX) {
+        snprintf(why, why_len, "the note is longer than %d KiB", NOTES_BODY_MAX / 1024);
+        return MENTO_ERR_TOO_LONG;
+    }
+    /* One block: the title, the body, then each item's text. */
+    char *p = malloc(len + 2);
+    size_t n_items = 0;
+    for (const char *ls = body; ls <= text + len;) {
+        const char *e = strchr(ls, '\n');
+        size_t ll = e ? (size_t)(e - ls) : strlen(ls);
+        n_items += editor_line_item(ls, ll, NULL, NULL, NULL);
+        if (!e)
+            break;
+        ls = e + 1;
+    }
+    if (n_items > NOTES_ITEMS_MAX) {
+        free(p);
+        snprintf(why, why_len, "at most %d action items in a note (this one has %zu)",
+                 NOTES_ITEMS_MAX, n_items);
+        return MENTO_ERR_TOO_LONG;
+    }
+    struct note_item *items = n_items ? calloc(n_items, sizeof *items) : NULL;
+    if (!p || (n_items && !items)) {
+        free(p);
+        free(items);
+        snprintf(why, why_len, "out of memory");
+        return MENTO_ERR_NOMEM;
+    }
+    memcpy(p, text, title_len);
+    p[title_len] = '\0';
+    char *b = p + title_len + 1;
+    memcpy(b, body, body_len);
+    b[body_len] = '\0';
+    /* Item texts are cut out of a copy of the body, which is not needed
+     * after: the body's own copy stays whole. */
+    size_t k = 0;
+    mento_status st = MENTO_OK;
+    char *scratch = copy_bytes(b, body_len);
+    if (!scratch)
+        st = MENTO_ERR_NOMEM;
+    for (char *ls = scratch; st == MENTO_OK && ls;) {
+        char *e = strchr(ls, '\n');
+        size_t ll = e ? (size_t)(e - ls) : strlen(ls);
+        size_t text_at;
+        bool done;
+        if (editor_line_item(ls, ll, NULL, &text_at, &done)) {
+            size_t n = item_text_len(ls, ll, text_at);
+            if (n > NOTES_ITEM_MAX) {
+                snprintf(why, why_len, "action item %zu is longer than %d bytes", k + 1,
+                         NOTES_ITEM_MAX);
+                st = MENTO_ERR_TOO_LONG;
+                break;
+            }
+            ls[text_at + n] = '\0';
+            items[k].text = ls + text_at;
+            items[k].done = done;
+            k++;
+        }
+        ls = e ? e + 1 : NULL;
+    }
+    if (st != MENTO_OK) {
+        if (st == MENTO_ERR_NOMEM)
+            snprintf(why, why_len, "out of memory");
+        wipe_free(scratch, body_len + 1);
+        wipe_free(p, len + 2);
+        free(items);
+        return st;
+    }
+    /* The scratch copy is kept after the block: one free for both. */
+    char *whole = malloc(len + 2 + body_len + 1);
+    if (!whole) {
+        wipe_free(scratch, body_len + 1);
+        wipe_free(p, len + 2);
+        free(items);
+        snprintf(why, why_len, "out of memory");
+        return MENTO_ERR_NOMEM;
+    }
+    memcpy(whole, p, len + 2);
+    memcpy(whole + len + 2, scratch, body_len + 1);
+    for (size_t i = 0; i < k; i++)
+        items[i].text = whole + len + 2 + (items[i].text - scratch);
+    wipe_free(scratch, body_len + 1);
+    wipe_free(p, len + 2);
+    d->title = whole;
+    d->body = whole + title_len + 1;
+    d->items = items;
+    d->n_items = k;
+    *block = whole;
+    return MENTO_OK;
+}
+
+void editor_draft_free(struct note_draft *d, char **block)
+{
+    if (*block) {
+        /* The block: title NUL body NUL, then the items' copy of the body. */
+        size_t title = strlen(*block);
+        size_t body = strlen(*block + title + 1);
+        wipe_free(*block, title + 1 + body + 1 + body + 1);
+    }
+    *block = NULL;
+    if (d->items)
+        free((void *)d->items);
+    d->items = NULL;
+    d->n_items = 0;
+    d->title = d->body = "";
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -384,6 +385,79 @@ static void long_text_grows_and_lays_out(void **state)
     editor_free(&ed);
 }
 
+static void notes_to_text_and_back(void **state)
+{
+    (void)state;
+    /* Items in the body show their state; one written elsewhere is added. */
+    struct note_item items[] = {{.text = "Send the CV", .done = true},
+                                {.text = "Call HR", .done = false},
+                                {.text = "Book a room", .done = true}};
+    struct note x = {.title = "Weekly check-in",
+                     .body = "We talked.\n[ ] Send the CV\n- [x] Call HR  \nThanks.",
+                     .items = items,
+                     .n_items = 3};
+    char *text = editor_note_text(&x);
+    assert_non_null(text);
+    assert_string_equal(text, "Weekly check-in\nWe talked.\n[x] Send the CV\n- [ ] Call HR  "
+                              "\nThanks.\n[x] Book a room");
+    struct note_draft d;
+    memset(&d, 0, sizeof d);
+    char *block = NULL, why[256] = "";
+    assert_int_equal(editor_note_draft(text, &d, &block, why, sizeof why), MENTO_OK);
+    assert_string_equal(d.title, "Weekly check-in");
+    assert_string_equal(d.body,
+                        "We talked.\n[x] Send the CV\n- [ ] Call HR  \nThanks.\n[x] Book a room");
+    assert_int_equal(d.n_items, 3);
+    assert_string_equal(d.items[0].text, "Send the CV");
+    assert_true(d.items[0].done);
+    assert_string_equal(d.items[1].text, "Call HR"); /* trailing spaces cut */
+    assert_false(d.items[1].done);
+    assert_string_equal(d.items[2].text, "Book a room");
+    assert_true(d.items[2].done);
+    /* The same note again gives the same text (nothing new to save). */
+    struct note y = {.title = (char *)d.title,
+                     .body = (char *)d.body,
+                     .items = (struct note_item *)d.items,
+                     .n_items = d.n_items};
+    char *again = editor_note_text(&y);
+    assert_string_equal(again, text);
+    editor_wipe_string(again);
+    editor_draft_free(&d, &block);
+    assert_null(block);
+    assert_null(d.items);
+    editor_wipe_string(text);
+
+    /* A title alone; items alone. */
+    struct note t = {.title = "Only a title", .body = ""};
+    text = editor_note_text(&t);
+    assert_string_equal(text, "Only a title");
+    assert_int_equal(editor_note_draft(text, &d, &block, why, sizeof why), MENTO_OK);
+    assert_string_equal(d.body, "");
+    assert_int_equal(d.n_items, 0);
+    editor_draft_free(&d, &block);
+    editor_wipe_string(text);
+    struct note_item one = {.text = "Read the handbook"};
+    struct note u = {.title = "", .body = "", .items = &one, .n_items = 1};
+    text = editor_note_text(&u);
+    assert_string_equal(text, "\n[ ] Read the handbook");
+    editor_wipe_string(text);
+
+    /* Limits, in words. */
+    char *long_title = malloc(NOTES_TITLE_MAX + 10);
+    memset(long_title, 'a', NOTES_TITLE_MAX + 1);
+    strcpy(long_title + NOTES_TITLE_MAX + 1, "\nbody");
+    assert_int_equal(editor_note_draft(long_title, &d, &block, why, sizeof why),
+                     MENTO_ERR_TOO_LONG);
+    assert_non_null(strstr(why, "title"));
+    assert_null(block);
+    free(long_title);
+    char many[NOTES_ITEMS_MAX * 8 + 64] = "Tasks";
+    for (int i = 0; i <= NOTES_ITEMS_MAX; i++)
+        strcat(many, "\n[ ] do");
+    assert_int_equal(editor_note_draft(many, &d, &block, why, sizeof why), MENTO_ERR_TOO_LONG);
+    assert_non_null(strstr(why, "action items"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +470,7 @@ int main(void)
         cmocka_unit_test(outside_text_is_made_editable),
         cmocka_unit_test(length_limit_and_saved_mark),
         cmocka_unit_test(long_text_grows_and_lays_out),
+        cmocka_unit_test(notes_to_text_and_back),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
