@@ -810,7 +810,18 @@ static void list_draw(struct app *app, int top, int rows, int cols)
         *first = at - (size_t)shown + 1;
     if (*first > v.n_rows)
         *first = 0;
-    int time_w = 16, marks_w = 24;
+    /* The marks' column as wide as the widest marks (within bounds); the
+     * title has the rest. */
+    int time_w = 16, marks_w = 12;
+    for (size_t i = 0; i < v.n_rows; i++)
+        if (v.rows[i].kind == ROW_NOTE) {
+            char m[200];
+            note_marks(app, notes_at(p->notes, v.rows[i].i), m, sizeof m);
+            int mw = text_width(m);
+            marks_w = mw > marks_w ? mw : marks_w;
+        }
+    if (marks_w > cols - 4 - 2 - time_w - 2 - 20)
+        marks_w = cols - 4 - 2 - time_w - 2 - 20; /* a title keeps 20 columns */
     int title_w = cols - 4 - 2 - time_w - 2 - marks_w;
     int y = top + 2;
     for (size_t i = *first; i < v.n_rows && y < top + 2 + shown; i++, y++) {
@@ -854,6 +865,8 @@ static void list_draw(struct app *app, int top, int rows, int cols)
     if (k < v.n_pick) {
         const struct row *r = &v.rows[v.pick[k]];
         char line[800], about[200], who[128];
+        int attr = 0;
+        struct notes_partner np;
         if (r->kind == ROW_ASIDE) {
             snprintf(line, sizeof line, "%s: %s", v.aside[r->i].id, v.aside[r->i].why);
         } else {
@@ -866,8 +879,18 @@ static void list_draw(struct app *app, int top, int rows, int cols)
             if (!x->mine)
                 snprintf(line, sizeof line, "%s's note about %s, shared with you: read only", who,
                          about);
+            if (x->pairing && notes_partner_key_state(p->notes, x->pairing, &np) == MENTO_OK &&
+                np.state == NOTES_PARTNER_CHANGED) {
+                /* Loud until it is settled. */
+                char f[32] = "";
+                app_first_key(app, SCREEN_NOTES, REQ_FINGERPRINTS, f, sizeof f);
+                snprintf(line, sizeof line,
+                         "%s's key CHANGED: sharing stops until you compare fingerprints (%s)", who,
+                         f[0] ? f : "fingerprints");
+                attr = A_BOLD | A_REVERSE;
+            }
         }
-        app_put(app, top + rows - 2, 0, cols, line, 0);
+        app_put(app, top + rows - 2, 0, cols, line, attr);
     }
     static const enum request reqs[] = {
         REQ_ENTER,  REQ_NOTE_NEW,     REQ_NOTE_SHARE,         REQ_NOTE_DELETE,

@@ -775,8 +775,24 @@ static void refusal_read(struct app *app, enum form_result r)
 static void refusal_show(struct app *app)
 {
     struct store_refusal ref[1];
-    if (app->form_open || store_refusals(app->store, app->opt.programme, ref, 1) != 1)
+    if (app->form_open)
         return;
+    /* The notes core takes the answers to its own operations (a conflict
+     * becomes a conflict copy, another refusal is shown on the note): the
+     * Notes pane says what came of them, not this dialogue. */
+    static const char *const notes_ops[] = {"note.put", "note.delete", "vault.put", "keys.put",
+                                            "pair_key.add"};
+    for (int guard = 0; guard < 1000; guard++) {
+        if (store_refusals(app->store, app->opt.programme, ref, 1) != 1)
+            return;
+        bool theirs = false;
+        for (size_t i = 0; i < sizeof notes_ops / sizeof notes_ops[0]; i++)
+            theirs = theirs || strcmp(ref[0].type, notes_ops[i]) == 0;
+        if (!theirs)
+            break;
+        if (store_refusal_seen(app->store, ref[0].op_id) != MENTO_OK)
+            return;
+    }
     snprintf(app->refusal_op, sizeof app->refusal_op, "%s", ref[0].op_id);
     size_t len = strlen(ref[0].message);
     bool stop = len && strchr(".!?", ref[0].message[len - 1]);

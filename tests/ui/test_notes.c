@@ -92,9 +92,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A script for Amina (or Zoë), its %s each replaced by the test's folder,
- * run at 80x24. */
-static void play(struct world *w, bool zoe, const char *tmpl)
+/* A script for `who` (NULL: Amina's laptop; "-zoe"; "-phone": Amina's
+ * second device), its %s each replaced by the test's folder, run at 80x24
+ * with `option` (may be NULL) on the command line. */
+static void play_as(struct world *w, const char *who, const char *option, const char *tmpl)
 {
     char script[8192];
     size_t o = 0;
@@ -107,9 +108,14 @@ static void play(struct world *w, bool zoe, const char *tmpl)
         }
     }
     script[o] = '\0';
-    w->u.who = zoe ? "-zoe" : NULL;
-    run_script(&w->u, "80x24", script);
+    w->u.who = who;
+    run_script_with(&w->u, "80x24", script, option);
     w->u.who = NULL;
+}
+
+static void play(struct world *w, bool zoe, const char *tmpl)
+{
+    play_as(w, zoe ? "-zoe" : NULL, NULL, tmpl);
 }
 
 static char *saved(struct world *w, const char *name)
@@ -323,6 +329,92 @@ static void edited_in_editor(void **state)
     unlink(path);
 }
 
+/* The note changed on Amina's phone while her laptop, offline, changed it
+ * too: the laptop's text becomes a conflict copy beside the original; both
+ * are read side by side, and keeping the copy makes its text the note's. */
+static void conflict_copy_resolved(void **state)
+{
+    struct world *w = *state;
+    w->u.who = "-phone";
+    char *login[] = {"mento", "login", "--server", w->u.url, "--email", w->u.mentee.email, NULL};
+    assert_int_equal(run_mento(&w->u, NULL, NULL, login), 0);
+    w->u.who = NULL;
+    play_as(w, "-phone", NULL,
+            ":wait-sync\n5\n<Enter>\n:type " PASSWORD "\n<Enter>\n:wait-unlock\n:wait-sync\n"
+            "e\n<M-End>\n<Enter>\n:type Changed on the phone.\n<C-s>\n<Esc>\n:wait-sync\n"
+            ":save-display %s/notes-phone.txt\nq\n");
+    expect_screen(&w->u, "notes-phone");
+    play_as(w, NULL, "--offline",
+            "5\n<Enter>\n:type " PASSWORD "\n<Enter>\n:wait-unlock\n"
+            "e\n<M-End>\n<Enter>\n:type Changed on the laptop, offline.\n<C-s>\n<Esc>\n"
+            ":save-display %s/notes-offline-edit.txt\nq\n");
+    expect_screen(&w->u, "notes-offline-edit");
+    play(w, false,
+         ":wait-sync\n5\n<Enter>\n:type " PASSWORD "\n<Enter>\n:wait-unlock\n:wait-sync\n"
+         ":save-display %s/notes-conflict.txt\n<Down>\n<Enter>\n"
+         ":save-display %s/notes-compare.txt\nc\n:save-display %s/notes-keep-ask.txt\ny\n"
+         ":wait-sync\n:save-display %s/notes-resolved.txt\ne\n"
+         ":save-display %s/notes-resolved-text.txt\n<Esc>\nq\n");
+    expect_screen(&w->u, "notes-conflict");
+    expect_screen(&w->u, "notes-compare");
+    expect_screen(&w->u, "notes-keep-ask");
+    expect_screen(&w->u, "notes-resolved");
+    expect_screen(&w->u, "notes-resolved-text");
+    char *conflict = saved(w, "notes-conflict");
+    assert_non_null(strstr(conflict, "conflict copy"));
+    free(conflict);
+    char *text = saved(w, "notes-resolved-text");
+    assert_non_null(strstr(text, "Changed on the laptop, offline."));
+    assert_null(strstr(text, "Changed on the phone."));
+    free(text);
+    /* The server has the one note, the copy gone. */
+    struct harness_resp r = {0};
+    harness_call(w->u.h, "GET", "/v1/programmes/together/notes", w->u.mentee.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    int live = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items"))
+    {
+        live += !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "deleted"));
+    }
+    assert_int_equal(live, 1);
+    harness_resp_free(&r);
+}
+
+/* Someone swaps Zoë's published key: Amina's pane says so loudly, and the
+ * fingerprints dialogue shows the key before and now until she accepts. */
+static void changed_partner_key_shown(void **state)
+{
+    struct world *w = *state;
+    unsigned char pk[32], sk[64], box[32], boxs[32], sig[64];
+    crypto_sign_keypair(pk, sk);
+    crypto_box_keypair(box, boxs);
+    crypto_sign_detached(sig, NULL, box, 32, sk);
+    char b1[64], b2[64], b3[100], body[400];
+    sodium_bin2base64(b1, sizeof b1, box, 32, sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(b2, sizeof b2, pk, 32, sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(b3, sizeof b3, sig, 64, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(body, sizeof body,
+             "{\"x25519_public\":\"%s\",\"ed25519_public\":\"%s\",\"x25519_signature\":\"%s\"}", b1,
+             b2, b3);
+    struct harness_resp r = {0};
+    harness_call(w->u.h, "PUT", "/v1/me/keys", w->u.mentor_users[ZOE].token, body, NULL, &r);
+    harness_expect_status(&r, 200);
+    harness_resp_free(&r);
+    play(w, false,
+         ":wait-sync\n5\n<Enter>\n:type " PASSWORD "\n<Enter>\n:wait-unlock\n:wait-sync\n"
+         ":save-display %s/notes-key-changed.txt\n<Enter>\nf\n"
+         ":save-display %s/notes-key-accept.txt\ny\n:save-display %s/notes-key-accepted.txt\n"
+         "f\n:save-display %s/notes-key-pinned.txt\n<Esc>\nq\n");
+    expect_screen(&w->u, "notes-key-changed");
+    expect_screen(&w->u, "notes-key-accept");
+    expect_screen(&w->u, "notes-key-accepted");
+    expect_screen(&w->u, "notes-key-pinned");
+    char *loud = saved(w, "notes-key-changed");
+    assert_non_null(strstr(loud, "CHANGED"));
+    free(loud);
+}
+
 /* ---- The text nowhere on the server ------------------------------------------------------ */
 
 static bool file_has(const char *path, const char *needle)
@@ -402,6 +494,8 @@ int main(void)
         cmocka_unit_test(wrong_password_refused),
         cmocka_unit_test(shared_with_the_partner),
         cmocka_unit_test(edited_in_editor),
+        cmocka_unit_test(conflict_copy_resolved),
+        cmocka_unit_test(changed_partner_key_shown),
         cmocka_unit_test(server_never_holds_the_text),
         cmocka_unit_test(server_exits_cleanly),
     };
