@@ -228,7 +228,10 @@ static void note_draw(struct app *app, int top, int rows, int cols)
         snprintf(head, sizeof head, "%s about %s%s", x ? "Note" : "New note", about,
                  x && x->shared ? " · shared" : "");
     }
-    const char *state = p->read_only ? "" : editor_modified(p->editor) ? "not saved" : "saved";
+    const char *state = p->read_only                 ? ""
+                        : editor_modified(p->editor) ? "not saved"
+                        : p->editing[0]              ? "saved"
+                                                     : "new";
     int sw = text_width(state);
     app_put(app, top, 0, cols - sw - 2, head, A_BOLD);
     app_put(app, top, cols - sw, sw, state, editor_modified(p->editor) ? A_BOLD : 0);

@@ -342,6 +342,8 @@ static void password_open(struct app *app, bool recovery)
         return;
     }
     secret_free(app);
+    /* No core dump and no tracing from here on: the password is typed next. */
+    notes_harden_process();
     p->secret = sodium_malloc(2 * FORM_TEXT_MAX);
     if (!p->secret) {
         app_message(app, true, "Out of memory for the password");
@@ -559,7 +561,8 @@ static void view_build(struct app *app, struct view *v)
     bool *keep = calloc(total + 1, sizeof *keep);
     struct placed *pl = calloc(total + 1, sizeof *pl);
     notes_aside(n, aside_add, v);
-    size_t cap = 3 * total + v->n_aside + 4;
+    /* A note may bring a blank, its pairing's and its session's headings. */
+    size_t cap = 4 * total + v->n_aside + 4;
     v->rows = calloc(cap, sizeof *v->rows);
     v->pick = calloc(cap, sizeof *v->pick);
     cJSON *pairings = pairings_in_order(app);

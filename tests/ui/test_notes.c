@@ -198,12 +198,29 @@ static void note_edited_again(void **state)
          "<Enter>\n<Down>\n<Down>\n<C-t>\n<M-End>\n<Enter>\n:type " CANARY "\n"
          ":save-display %s/notes-edit-again.txt\n<Esc>\n"
          ":save-display %s/notes-close-ask.txt\n<Enter>\n:wait-sync\n"
-         ":save-display %s/notes-edited.txt\nq\n");
+         ":save-display %s/notes-edited.txt\n"
+         /* One about the first session (in the plan, not booked yet)... */
+         "a\n<Right>\n:save-display %s/notes-new-session.txt\n<Enter>\n"
+         ":save-display %s/notes-new-empty.txt\n"
+         ":type Agenda for the first session\n<Enter>\n:type [ ] Bring the CV\n<C-s>\n<Esc>\n"
+         /* ... and one about nothing in particular. */
+         "a\nN\n<Enter>\n:type Reading list\n<Enter>\n:type The handbook, chapter 2\n<C-s>\n"
+         "<Esc>\n:wait-sync\n<Home>\n:save-display %s/notes-grouped.txt\nq\n");
     expect_screen(&w->u, "notes-edit-again");
     expect_screen(&w->u, "notes-close-ask");
     expect_screen(&w->u, "notes-edited");
+    expect_screen(&w->u, "notes-new-session");
+    expect_screen(&w->u, "notes-new-empty");
+    expect_screen(&w->u, "notes-grouped");
     char *list = saved(w, "notes-edited");
     assert_non_null(strstr(list, "1/1 done"));
+    free(list);
+    list = saved(w, "notes-grouped");
+    const char *a = strstr(list, "Weekly check-in"), *b = strstr(list, "Session 1"),
+               *c = strstr(list, "Agenda for the first session"),
+               *d = strstr(list, "Not about a pairing"), *e = strstr(list, "Reading list");
+    assert_true(a && b && c && d && e && a < b && b < c && c < d && d < e);
+    assert_non_null(strstr(list, "0/1 done"));
     free(list);
 }
 
@@ -377,7 +394,7 @@ static void conflict_copy_resolved(void **state)
     {
         live += !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "deleted"));
     }
-    assert_int_equal(live, 1);
+    assert_int_equal(live, 3);
     harness_resp_free(&r);
 }
 
