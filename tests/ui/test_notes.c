@@ -6,7 +6,9 @@
  * Zoë unlocks on her device and reads it. A wrong password is refused and
  * nothing is lost; the recovery code opens the notes too. The note goes
  * through $EDITOR (a script that appends a line) and comes back, with the
- * private folder left empty. The server's files never hold the note's text.
+ * private folder left empty. A conflict between two devices is read side by
+ * side and resolved; a swapped partner key is shown loudly; a record that
+ * does not open is listed apart. The server's files never hold the text.
  * Screens at 80x24 are compared with tests/ui/expected/notes-*.txt. */
 #include <dirent.h>
 #include <regex.h>
@@ -432,6 +434,35 @@ static void changed_partner_key_shown(void **state)
     free(loud);
 }
 
+/* A record that does not open (written past mento, as a server could):
+ * listed apart with its reason, never used, the notes untouched. */
+static void record_that_does_not_open_listed_apart(void **state)
+{
+    struct world *w = *state;
+    unsigned char junk[96];
+    memset(junk, 0x5a, sizeof junk);
+    char b64[200], body[400];
+    sodium_bin2base64(b64, sizeof b64, junk, sizeof junk, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(body, sizeof body, "{\"base_version\":0,\"ciphertext\":\"%s\"}", b64);
+    struct harness_resp r = {0};
+    harness_call(w->u.h, "PUT",
+                 "/v1/programmes/together/notes/6b7c3a1e-4f5d-4c2b-8a9e-1d2c3b4a5f66",
+                 w->u.mentee.token, body, NULL, &r);
+    harness_expect_status(&r, 201);
+    harness_resp_free(&r);
+    play(w, false,
+         ":wait-sync\n5\n<Enter>\n:type " PASSWORD "\n<Enter>\n:wait-unlock\n:wait-sync\n"
+         "<End>\n:save-display %s/notes-aside.txt\n<Enter>\n"
+         ":save-display %s/notes-aside-why.txt\nq\n");
+    expect_screen(&w->u, "notes-aside");
+    expect_screen(&w->u, "notes-aside-why");
+    char *list = saved(w, "notes-aside");
+    assert_non_null(strstr(list, "Records that did not open"));
+    assert_non_null(strstr(list, "6b7c3a1e"));
+    assert_non_null(strstr(list, "Weekly check-in"));
+    free(list);
+}
+
 /* ---- The text nowhere on the server ------------------------------------------------------ */
 
 static bool file_has(const char *path, const char *needle)
@@ -513,6 +544,7 @@ int main(void)
         cmocka_unit_test(edited_in_editor),
         cmocka_unit_test(conflict_copy_resolved),
         cmocka_unit_test(changed_partner_key_shown),
+        cmocka_unit_test(record_that_does_not_open_listed_apart),
         cmocka_unit_test(server_never_holds_the_text),
         cmocka_unit_test(server_exits_cleanly),
     };
