@@ -140,7 +140,7 @@ void notes_pane_partner(struct app *app, int64_t pairing, char *out, size_t cap)
 void notes_pane_about(struct app *app, int64_t pairing, int64_t session, char *out, size_t cap)
 {
     if (!pairing) {
-        snprintf(out, cap, "not about a pairing");
+        snprintf(out, cap, "nothing in particular");
         return;
     }
     char who[128];

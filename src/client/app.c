@@ -937,6 +937,68 @@ static mento_key from_curses(int rc, wint_t wch, int *ch)
     }
 }
 
+/* The rest of a CSI or SS3 sequence after "Esc [" or "Esc O" (parameters,
+ * then a final character): the arrows, Home, End and the editing keys, with
+ * Alt or Control (as Alt); -1 for any other, which is dropped whole. */
+static mento_key escape_sequence(void)
+{
+    char params[16];
+    size_t n = 0;
+    wint_t c;
+    int rc;
+    while ((rc = get_wch(&c)) != ERR) {
+        if (rc == KEY_CODE_YES)
+            return -1;
+        if (c >= 0x40 && c <= 0x7e)
+            break;
+        if (n + 1 < sizeof params)
+            params[n++] = (char)c;
+    }
+    if (rc == ERR)
+        return -1;
+    params[n] = '\0';
+    int first = 0, modifier = 1;
+    if (sscanf(params, "%d;%d", &first, &modifier) < 1)
+        sscanf(params, ";%d", &modifier);
+    mento_key key = -1;
+    switch (c) {
+    case 'A':
+        key = MKEY_UP;
+        break;
+    case 'B':
+        key = MKEY_DOWN;
+        break;
+    case 'C':
+        key = MKEY_RIGHT;
+        break;
+    case 'D':
+        key = MKEY_LEFT;
+        break;
+    case 'H':
+        key = MKEY_HOME;
+        break;
+    case 'F':
+        key = MKEY_END;
+        break;
+    case '~':
+        key = first == 1 || first == 7   ? MKEY_HOME
+              : first == 4 || first == 8 ? MKEY_END
+              : first == 2               ? MKEY_INS
+              : first == 3               ? MKEY_DEL
+              : first == 5               ? MKEY_PGUP
+              : first == 6               ? MKEY_PGDN
+                                         : -1;
+        break;
+    default:
+        break;
+    }
+    /* Modifiers 3 (Alt), 5 (Control), 7 (both) and the like; Shift alone (2)
+     * leaves the key as it is. */
+    if (key >= 0 && modifier > 2)
+        key |= MKEY_ALT;
+    return key;
+}
+
 static void read_keys(struct app *app)
 {
     wint_t wch;
@@ -952,6 +1014,14 @@ static void read_keys(struct app *app)
             /* Esc then a key at once is Alt+key. */
             wint_t next;
             int rc2 = get_wch(&next);
+            if (rc2 != ERR && rc2 != KEY_CODE_YES && (next == '[' || next == 'O')) {
+                /* A sequence this terminal's description does not know:
+                 * read it whole, so that none of it is typed as text. */
+                mento_key k2 = escape_sequence();
+                if (k2 >= 0)
+                    dispatch_key(app, k2, 0);
+                continue;
+            }
             if (rc2 != ERR) {
                 int ch2;
                 mento_key k2 = from_curses(rc2, next, &ch2);
