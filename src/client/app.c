@@ -937,16 +937,19 @@ static mento_key from_curses(int rc, wint_t wch, int *ch)
     }
 }
 
-/* The rest of a CSI or SS3 sequence after "Esc [" or "Esc O" (parameters,
- * then a final character): the arrows, Home, End and the editing keys, with
- * Alt or Control (as Alt); -1 for any other, which is dropped whole. */
-static mento_key escape_sequence(void)
+/* The rest of a CSI or SS3 sequence after "Esc [" or "Esc O" (`intro`):
+ * parameters, then a final character. The arrows, Home, End and the editing
+ * keys, with Alt or Control (as Alt); -1 for any other, which is dropped
+ * whole. Nothing after the intro: Alt with it, as typed. */
+static mento_key escape_sequence(wint_t intro)
 {
     char params[16];
     size_t n = 0;
-    wint_t c;
-    int rc;
-    while ((rc = get_wch(&c)) != ERR) {
+    wint_t c = 0;
+    int rc = get_wch(&c);
+    if (rc == ERR)
+        return (mento_key)intro | MKEY_ALT;
+    for (; rc != ERR; rc = get_wch(&c)) {
         if (rc == KEY_CODE_YES)
             return -1;
         if (c >= 0x40 && c <= 0x7e)
@@ -1017,7 +1020,7 @@ static void read_keys(struct app *app)
             if (rc2 != ERR && rc2 != KEY_CODE_YES && (next == '[' || next == 'O')) {
                 /* A sequence this terminal's description does not know:
                  * read it whole, so that none of it is typed as text. */
-                mento_key k2 = escape_sequence();
+                mento_key k2 = escape_sequence(next);
                 if (k2 >= 0)
                     dispatch_key(app, k2, 0);
                 continue;
