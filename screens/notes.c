@@ -283,8 +283,6 @@ static void unlocked(struct app *app)
     app_message(app, false, "Notes unlocked: %zu note%s", n, n == 1 ? "" : "s");
 }
 
-static void notes_tick(struct app *app);
-
 static void password_given(struct app *app, enum form_result r)
 {
     struct notes_pane *p = &app->notes;
