@@ -29,7 +29,7 @@ static void help_draw(struct app *app, int top, int rows, int cols)
         size_t used = 0;
         for (size_t b = 0; b < app->keymap.n; b++) {
             const struct keymap_binding *kb = &app->keymap.b[b];
-            if (kb->req != req)
+            if (kb->req != req || keymap_binding_repeats(&app->keymap, kb))
                 continue;
             char name_[32];
             key_to_name(kb->key, name_, sizeof name_);

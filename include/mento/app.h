@@ -10,12 +10,14 @@
 #include <stdio.h>
 
 #include "mento/directory.h"
+#include "mento/editor.h"
 #include "mento/export.h"
 #include "mento/fetch.h"
 #include "mento/form.h"
 #include "mento/keymap.h"
 #include "mento/model.h"
 #include "mento/net.h"
+#include "mento/notes.h"
 #include "mento/pager.h"
 #include "mento/store.h"
 #include "mento/sync.h"
@@ -53,6 +55,17 @@ struct screen_ops {
     /* The search prompt's words changed (`done`: Enter), or it was
      * cancelled (`words` NULL). May be NULL: the screen has no search. */
     void (*search)(struct app *app, const char *words, bool done);
+    /* A screen that takes text (may be NULL): every key its own section
+     * does not bind comes here instead of the generic bindings. */
+    int (*key)(struct app *app, mento_key key, int ch);
+    /* Once a pass of the loop, on every screen (may be NULL): work that
+     * finishes on its own, such as an unlock on its worker thread. */
+    void (*tick)(struct app *app);
+    /* The programme's store is open (at the start, and after a switch of
+     * programme), and it is about to be left (at the end, and before a
+     * switch); both may be NULL. */
+    void (*open)(struct app *app);
+    void (*done)(struct app *app);
 };
 
 #define SCREEN_OPS_DECL(id, name, title) extern const struct screen_ops screen_##id##_ops;
@@ -102,6 +115,43 @@ struct reader {
     long match;           /* the line they were found on (-1: none) */
 };
 
+/* The notes pane: the notes core (open once the store knows the account),
+ * and what the pane and its editor show. Secrets the pane holds (the typed
+ * password, the recovery code shown once) are sodium_malloc'd. */
+#define NOTES_PANE_CHOICES 32
+struct notes_pane {
+    struct notes *notes;
+    bool working;    /* an unlock or a creation runs on its worker thread */
+    bool creating;   /* ... a creation */
+    bool recovering; /* the password form asks for the recovery code */
+    char *secret;    /* the password form's text while it is open */
+    char *recovery;  /* the notice with the recovery code, until closed */
+    bool recovery_open;
+    char words[256];             /* the list shows the notes holding these */
+    char selected[NOTES_ID_LEN]; /* the selected note, kept across changes */
+    /* The compare view of a note and its conflict copy. */
+    bool comparing;
+    char original[NOTES_ID_LEN], copy[NOTES_ID_LEN];
+    size_t compare_top;
+    /* What a new note can be about, for the form's choice. */
+    char choice_text[NOTES_PANE_CHOICES][96];
+    const char *choices[NOTES_PANE_CHOICES];
+    int64_t choice_pairing[NOTES_PANE_CHOICES], choice_session[NOTES_PANE_CHOICES];
+    /* What a dialogue of the pane is about. */
+    char target[NOTES_ID_LEN];
+    int64_t target_pairing;
+    /* A changed partner key already shown (its fingerprint), and when the
+     * keys were last looked at (app.store_version, -1: never). */
+    char warned[VAULT_FINGERPRINT_LEN];
+    int64_t keys_checked;
+    /* The editor. */
+    struct editor *editor;
+    char editing[NOTES_ID_LEN]; /* the note being written ("": a new one) */
+    int64_t pairing, session;   /* what it is about */
+    bool read_only;             /* a partner's note */
+    char *base;                 /* the note's text when opened or last saved */
+};
+
 /* An invitation being exported, while the server's file is on its way. */
 struct export_job {
     bool waiting;
@@ -137,15 +187,17 @@ struct app {
     app_form_done form_done;
     int64_t form_ref;     /* what the dialogue is about (an id) */
     char form_title[160]; /* room for the dialogue's title and message */
-    char form_text[512];
+    char form_text[1280];
     char form_body[1200]; /* the operation the dialogue will queue */
     char message[256];
     bool message_error;
     char refusal_op[64]; /* the refused operation a dialogue shows, until read */
     struct reader reader;
     struct export_job export_job;
+    struct notes_pane notes;
 
     int rows, cols;
+    int cursor_y, cursor_x; /* where a screen that takes text wants the cursor (-1: none) */
     bool quit, dirty;
     bool first_frame_logged;
     int64_t store_version; /* bumped when a sync applied */
@@ -194,5 +246,12 @@ void app_form_open(struct app *app, app_form_done done, int64_t ref);
 void app_prompt_open(struct app *app, enum prompt_kind kind, int facet);
 /* The sync is idle and its last round reached the server. */
 bool app_link_ok(const struct app *app);
+/* Hand the terminal to another program (`$EDITOR`) and take it back:
+ * app_suspend ends the full screen, app_resume redraws it. */
+void app_suspend(struct app *app);
+void app_resume(struct app *app);
+/* The first key bound to `req` on `screen`, named as in the keymap files
+ * ("<C-s>"), for a hint; "" when none. */
+void app_first_key(struct app *app, enum screen_id screen, enum request req, char *buf, size_t cap);
 
 #endif

@@ -1,6 +1,7 @@
 /* form.h - the one small form every screen uses for what it asks: text
- * fields with UTF-8 editing, a choice among values, dates and times checked
- * as typed, and confirmations. Enter accepts (after checking every field),
+ * fields with UTF-8 editing, passwords shown as dots and kept where the
+ * caller keeps secrets, a choice among values, dates and times checked as
+ * typed, and confirmations. Enter accepts (after checking every field),
  * Esc cancels, Tab and the arrows move between fields. The editing is pure
  * logic, tested without a terminal; drawing goes through the app. */
 #ifndef MENTO_FORM_H
@@ -21,6 +22,8 @@ enum form_kind {
     FORM_DATE,   /* YYYY-MM-DD, a real calendar day */
     FORM_TIME,   /* HH:MM, 24-hour */
     FORM_NUMBER, /* a whole number between `min` and `max` */
+    /* Text shown as dots, kept in the buffer given by form_secret. */
+    FORM_PASSWORD,
 };
 
 struct form_field {
@@ -36,6 +39,8 @@ struct form_field {
     char value[FORM_TEXT_MAX];
     size_t cursor; /* byte offset, always on a character boundary */
     size_t choice;
+    char *secret; /* FORM_PASSWORD: the text is here instead of `value` */
+    size_t secret_cap;
 };
 
 enum form_result { FORM_GOING_ON = 0, FORM_ACCEPTED, FORM_CANCELLED };
@@ -57,6 +62,16 @@ struct form_field *form_add(struct form *f, enum form_kind kind, const char *lab
 /* Set a field's starting value (text, "YYYY-MM-DD", "HH:MM", a number, or
  * one of the choices). */
 void form_set(struct form_field *field, const char *value);
+/* Keep a password field's text in `buf` (`cap` bytes, emptied here) rather
+ * than in the form: the caller allocates it where secrets go and frees it
+ * after form_wipe. */
+void form_secret(struct form_field *field, char *buf, size_t cap);
+/* The text of a field (a password field's buffer when it has one). */
+const char *form_text(const struct form_field *field);
+/* Zero every field's text, a password's buffer among them. */
+void form_wipe(struct form *f);
+/* Characters typed into a field (a password field shows one dot each). */
+size_t form_chars(const struct form_field *field);
 
 /* One key (`ch` the character typed, 0 for none). */
 enum form_result form_key(struct form *f, mento_key key, int ch);

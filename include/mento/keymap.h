@@ -22,7 +22,8 @@
     X(PROFILE, "profile", "Profile")                                                               \
     X(HELP, "help", "Help")                                                                        \
     X(RESOURCES, "resources", "Resources")                                                         \
-    X(NOTIFICATIONS, "notifications", "Notifications")
+    X(NOTIFICATIONS, "notifications", "Notifications")                                             \
+    X(EDITOR, "editor", "Note")
 
 enum screen_id {
 #define SCREEN_ENUM(id, name, title) SCREEN_##id,
@@ -53,7 +54,7 @@ enum screen_id {
     X(MOVE_LAST, "move-last", "Move to the last line")                                             \
     X(ENTER, "enter", "Open the selected item")                                                    \
     X(BACK, "back", "Close the open item or dialogue")                                             \
-    X(SEARCH, "search", "Look for words in the text being read")                                   \
+    X(SEARCH, "search", "Look for words in the text being read, or among the notes")               \
     X(SEARCH_NEXT, "search-next", "Go to the next place the words are found (or ask for them)")    \
     X(SEARCH_PREV, "search-prev", "Go to the previous place the words are found")                  \
     X(FILTER_TEXT, "filter-text", "Type words to look for in the directory")                       \
@@ -87,6 +88,31 @@ enum screen_id {
     X(SWITCH_PROGRAMME, "switch-programme", "Switch to the next of your programmes")                 \
     X(CASCADE_TOGGLE, "cascade-toggle",                                                            \
       "Pass a declined or expired request on down the list, or not")                               \
+    X(NOTE_NEW, "note-new", "Write a new note about the selected pairing or session")              \
+    X(NOTE_EDIT, "note-edit", "Edit the selected note in the built-in editor")                     \
+    X(NOTE_EDIT_EXTERNAL, "note-edit-external",                                                    \
+      "Edit the selected note in $EDITOR, through a private file that is wiped after")             \
+    X(NOTE_DELETE, "note-delete", "Delete the selected note")                                      \
+    X(NOTE_SHARE, "note-share", "Share the selected note with your partner, or stop sharing it")   \
+    X(FINGERPRINTS, "fingerprints",                                                                \
+      "Compare key fingerprints with your partner; accept their key")                              \
+    X(NOTES_LOCK, "notes-lock", "Lock the notes: every key and text leaves memory")                \
+    X(NOTES_RECOVER, "notes-recover", "Unlock the notes with the recovery code")                   \
+    X(CONFLICT_KEEP_ORIGINAL, "conflict-keep-original",                                            \
+      "Keep the original of a note in conflict and delete its conflict copy")                      \
+    X(CONFLICT_KEEP_COPY, "conflict-keep-copy",                                                    \
+      "Keep the conflict copy's text in the original note and delete the copy")                    \
+    X(NOTE_SAVE, "note-save", "Save the note being written")                                       \
+    X(UNDO, "undo", "Undo the last change to the text")                                            \
+    X(REDO, "redo", "Redo what was undone")                                                        \
+    X(ITEM_TOGGLE, "item-toggle",                                                                  \
+      "Check or uncheck the action item on the cursor's line (another line becomes one)")          \
+    X(MOVE_LEFT, "move-left", "Move the cursor one character left")                                \
+    X(MOVE_RIGHT, "move-right", "Move the cursor one character right")                             \
+    X(WORD_LEFT, "word-left", "Move the cursor to the start of the word")                          \
+    X(WORD_RIGHT, "word-right", "Move the cursor to the end of the word")                          \
+    X(LINE_START, "line-start", "Move the cursor to the start of the row")                         \
+    X(LINE_END, "line-end", "Move the cursor to the end of the row")                               \
     X(SYNC, "sync", "Sync with the server now")                                                    \
     X(REDRAW, "redraw", "Redraw the whole screen")
 
@@ -168,6 +194,12 @@ int keymap_load_file(struct keymap *km, const char *path, FILE *errors);
 /* The request bound to `key` on `screen` (its own binding first, then the
  * generic one); REQ_NONE when none. */
 enum request keymap_lookup(const struct keymap *km, enum screen_id screen, mento_key key);
+/* The same without the generic bindings: for a screen that takes text (the
+ * note editor), where every other key is typed. */
+enum request keymap_lookup_own(const struct keymap *km, enum screen_id screen, mento_key key);
+/* A screen's binding that says what the generic one with the same key
+ * says (the editor's own <Up>): left out of lists of keys. */
+bool keymap_binding_repeats(const struct keymap *km, const struct keymap_binding *b);
 /* The keys bound to `req` on `screen` (own and generic), as text like
  * "q, <C-c>"; "" when none. */
 void keymap_keys_for(const struct keymap *km, enum screen_id screen, enum request req, char *buf,

@@ -100,6 +100,46 @@ void app_move(struct app *app, long delta, size_t n, int rows)
     app->dirty = true;
 }
 
+static void screens_open(struct app *app)
+{
+    for (int s = 0; s < SCREEN_COUNT; s++)
+        if (screen_ops[s]->open)
+            screen_ops[s]->open(app);
+}
+
+static void screens_done(struct app *app)
+{
+    for (int s = 0; s < SCREEN_COUNT; s++)
+        if (screen_ops[s]->done)
+            screen_ops[s]->done(app);
+}
+
+static void screens_tick(struct app *app)
+{
+    for (int s = 0; s < SCREEN_COUNT; s++)
+        if (screen_ops[s]->tick)
+            screen_ops[s]->tick(app);
+}
+
+void app_first_key(struct app *app, enum screen_id screen, enum request req, char *buf, size_t cap)
+{
+    if (cap)
+        buf[0] = '\0';
+    if (screen_ops[screen]->key) {
+        /* A screen that takes text: its own keys only. */
+        for (size_t i = 0; i < app->keymap.n; i++)
+            if (app->keymap.b[i].section == (int)screen && app->keymap.b[i].req == req) {
+                key_to_name(app->keymap.b[i].key, buf, cap);
+                return;
+            }
+        return;
+    }
+    keymap_keys_for(&app->keymap, screen, req, buf, cap);
+    char *comma = strchr(buf, ',');
+    if (comma)
+        *comma = '\0';
+}
+
 static void load_me(struct app *app)
 {
     if (app->have_me) {
@@ -141,6 +181,7 @@ void app_switch_programme(struct app *app, const char *id)
         app_message(app, true, "A sync is under way; switch again when it has finished");
         return;
     }
+    screens_done(app);
     snprintf(app->programme, sizeof app->programme, "%s", id);
     app->opt.programme = app->programme;
     memset(app->sel, 0, sizeof app->sel);
@@ -150,6 +191,7 @@ void app_switch_programme(struct app *app, const char *id)
         sync_request(&app->sync);
     }
     app_reload_directory(app);
+    screens_open(app);
     app_message(app, false, "Now in %s%s", id,
                 app->net ? "" : " (offline: what this device last synced)");
     app->dirty = true;
@@ -222,7 +264,8 @@ static void draw_tabs(struct app *app)
         snprintf(label, sizeof label, " %s%s%s ", key, key[0] ? " " : "", screen_title(s));
         int w = text_width(label);
         /* The resources live under Help. */
-        bool lit = s == app->screen || (s == SCREEN_HELP && app->screen == SCREEN_RESOURCES);
+        bool lit = s == app->screen || (s == SCREEN_HELP && app->screen == SCREEN_RESOURCES) ||
+                   (s == SCREEN_NOTES && app->screen == SCREEN_EDITOR);
         app_put(app, 0, x, w, label, lit ? active : 0);
         x += w;
     }
@@ -256,8 +299,11 @@ static void draw_status(struct app *app)
         snprintf(unread_text, sizeof unread_text, " │ %d unread%s%s%s", unread, k[0] ? " (" : "", k,
                  k[0] ? ")" : "");
     }
-    snprintf(left, sizeof left, " %s │ %d queued │ synced %s%s │ %s", link, queued, when,
-             unread_text, app->opt.programme);
+    snprintf(left, sizeof left, " %s │ %s%d queued │ synced %s%s │ %s", link,
+             app->notes.working
+                 ? (app->notes.creating ? "making the notes vault… │ " : "unlocking the notes… │ ")
+                 : "",
+             queued, when, unread_text, app->opt.programme);
     char help[64] = "", quit[64] = "";
     keymap_keys_for(&app->keymap, app->screen, REQ_HELP, help, sizeof help);
     keymap_keys_for(&app->keymap, app->screen, REQ_QUIT, quit, sizeof quit);
@@ -328,10 +374,18 @@ static void draw(struct app *app)
     }
     erase();
     draw_tabs(app);
+    app->cursor_y = -1;
     screen_ops[app->screen]->draw(app, frame.pane_top, frame.pane_rows, app->cols);
     draw_status(app);
     draw_message(app);
-    curs_set(app->prompt.kind != PROMPT_NONE ? 1 : 0);
+    if (app->prompt.kind != PROMPT_NONE) {
+        curs_set(1);
+    } else if (app->cursor_y >= 0) {
+        curs_set(1);
+        move(app->cursor_y, app->cursor_x);
+    } else {
+        curs_set(0);
+    }
     if (app->form_open)
         draw_form(app);
     refresh();
@@ -378,14 +432,21 @@ static void draw_form(struct app *app)
 {
     const struct form *f = &app->form;
     int w = app->cols - 8 < 76 ? app->cols - 8 : 76;
-    /* The message, wrapped at spaces into at most six lines. */
-    char wrapped[6][256];
+    /* The message, wrapped at spaces into at most eight lines; a line
+     * break in it starts a new line. */
+    char wrapped[8][256];
     int n_wrapped = 0;
-    for (const char *m = f->message; m && *m && n_wrapped < 6;) {
-        char piece[256];
-        text_fit(m, w - 4, 0, piece, sizeof piece);
+    for (const char *m = f->message; m && *m && n_wrapped < 8;) {
+        if (*m == '\n') {
+            wrapped[n_wrapped++][0] = '\0';
+            m++;
+            continue;
+        }
+        char para[1024], piece[256];
+        snprintf(para, sizeof para, "%.*s", (int)strcspn(m, "\n"), m);
+        text_fit(para, w - 4, 0, piece, sizeof piece);
         size_t take = strlen(piece);
-        if (m[take] && m[take] != ' ') {
+        if (para[take] && para[take] != ' ') {
             char *sp = strrchr(piece, ' ');
             if (sp && sp > piece)
                 take = (size_t)(sp - piece);
@@ -395,6 +456,8 @@ static void draw_form(struct app *app)
         snprintf(wrapped[n_wrapped++], sizeof wrapped[0], "%.*s", (int)take, m);
         m += take;
         while (*m == ' ')
+            m++;
+        if (*m == '\n')
             m++;
     }
     int lines = 4 + (n_wrapped ? n_wrapped + 1 : 0) + (int)f->n_fields + (f->error[0] ? 2 : 0);
@@ -431,9 +494,21 @@ static void draw_form(struct app *app)
         bool focus = i == f->focus;
         int column = focus ? form_cursor_column(f) : 0;
         int room = w - 4 - label_w - 1; /* columns for the value */
-        if (fd->kind == FORM_CHOICE)
+        if (fd->kind == FORM_CHOICE) {
             snprintf(line, sizeof line, "%s < %s >", label, form_choice_label(fd));
-        else if (column < room - 1)
+        } else if (fd->kind == FORM_PASSWORD) {
+            /* One dot a character, never the text; past the room, the
+             * dots stop growing. */
+            char dots[3 * 80 + 1] = "";
+            size_t n = form_chars(fd), shown = room > 1 ? (size_t)room - 1 : 0;
+            if (shown > 80)
+                shown = 80;
+            for (size_t k = 0; k < n && k < shown; k++)
+                memcpy(dots + 3 * k, "\xe2\x80\xa2", 4);
+            snprintf(line, sizeof line, "%s %s", label, dots);
+            if (column > (int)shown)
+                column = (int)shown;
+        } else if (column < room - 1)
             snprintf(line, sizeof line, "%s %s", label, fd->value);
         else
             column = field_tail(fd, room - 2, label, line, sizeof line);
@@ -613,10 +688,12 @@ static int generic(struct app *app, enum request req)
         app->sel[SCREEN_HELP] = app->top[SCREEN_HELP] = 0;
         return APP_REDRAW;
     case REQ_NEXT_SCREEN:
-        app->screen = (enum screen_id)((app->screen + 1) % SCREEN_COUNT);
-        return APP_REDRAW;
     case REQ_PREV_SCREEN:
-        app->screen = (enum screen_id)((app->screen + SCREEN_COUNT - 1) % SCREEN_COUNT);
+        /* The editor is reached from the notes only. */
+        do
+            app->screen = (enum screen_id)(
+                (app->screen + (req == REQ_NEXT_SCREEN ? 1 : SCREEN_COUNT - 1)) % SCREEN_COUNT);
+        while (app->screen == SCREEN_EDITOR);
         return APP_REDRAW;
     case REQ_VIEW_DIRECTORY:
     case REQ_VIEW_WISHLIST:
@@ -698,8 +775,24 @@ static void refusal_read(struct app *app, enum form_result r)
 static void refusal_show(struct app *app)
 {
     struct store_refusal ref[1];
-    if (app->form_open || store_refusals(app->store, app->opt.programme, ref, 1) != 1)
+    if (app->form_open)
         return;
+    /* The notes core takes the answers to its own operations (a conflict
+     * becomes a conflict copy, another refusal is shown on the note): the
+     * Notes pane says what came of them, not this dialogue. */
+    static const char *const notes_ops[] = {"note.put", "note.delete", "vault.put", "keys.put",
+                                            "pair_key.add"};
+    for (int guard = 0; guard < 1000; guard++) {
+        if (store_refusals(app->store, app->opt.programme, ref, 1) != 1)
+            return;
+        bool theirs = false;
+        for (size_t i = 0; i < sizeof notes_ops / sizeof notes_ops[0]; i++)
+            theirs = theirs || strcmp(ref[0].type, notes_ops[i]) == 0;
+        if (!theirs)
+            break;
+        if (store_refusal_seen(app->store, ref[0].op_id) != MENTO_OK)
+            return;
+    }
     snprintf(app->refusal_op, sizeof app->refusal_op, "%s", ref[0].op_id);
     size_t len = strlen(ref[0].message);
     bool stop = len && strchr(".!?", ref[0].message[len - 1]);
@@ -731,6 +824,17 @@ static void dispatch_key(struct app *app, mento_key key, int ch)
         prompt_key(app, key, ch);
         return;
     }
+    const struct screen_ops *ops = screen_ops[app->screen];
+    if (ops->key) {
+        /* A screen that takes text: its own keys, and the rest typed. */
+        enum request own = keymap_lookup_own(&app->keymap, app->screen, key);
+        int r = own != REQ_NONE ? ops->handle(app, own) : ops->key(app, key, ch);
+        if (r & APP_QUIT)
+            app->quit = true;
+        if (r != APP_UNHANDLED)
+            app->dirty = true;
+        return;
+    }
     enum request req = keymap_lookup(&app->keymap, app->screen, key);
     if (req == REQ_NONE) {
         char name[32];
@@ -752,6 +856,27 @@ static void dispatch_key(struct app *app, mento_key key, int ch)
 }
 
 /* ---- Terminal input ------------------------------------------------------------------------ */
+
+/* An arrow, Home or End with Alt or Control, which terminals send as keys of
+ * their own (xterm's kLFT3, kLFT5 ...): taken as Alt with the key. */
+static mento_key modified_key(wint_t wch)
+{
+    static const struct {
+        const char *name;
+        mento_key key;
+    } keys[] = {{"kLFT", MKEY_LEFT}, {"kRIT", MKEY_RIGHT}, {"kUP", MKEY_UP},
+                {"kDN", MKEY_DOWN},  {"kHOM", MKEY_HOME},  {"kEND", MKEY_END}};
+    const char *name = keyname((int)wch);
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        size_t n = strlen(keys[i].name);
+        if (strncmp(name, keys[i].name, n) == 0 && (name[n] == '3' || name[n] == '5') &&
+            name[n + 1] == '\0')
+            return keys[i].key | MKEY_ALT;
+    }
+    return -1;
+}
 
 static mento_key from_curses(int rc, wint_t wch, int *ch)
 {
@@ -787,7 +912,7 @@ static mento_key from_curses(int rc, wint_t wch, int *ch)
         default:
             if (wch >= KEY_F(1) && wch <= KEY_F(12))
                 return (mento_key)(MKEY_F1 + (int)(wch - KEY_F(1)));
-            return -1;
+            return modified_key(wch);
         }
     }
     switch (wch) {
@@ -812,6 +937,71 @@ static mento_key from_curses(int rc, wint_t wch, int *ch)
     }
 }
 
+/* The rest of a CSI or SS3 sequence after "Esc [" or "Esc O" (`intro`):
+ * parameters, then a final character. The arrows, Home, End and the editing
+ * keys, with Alt or Control (as Alt); -1 for any other, which is dropped
+ * whole. Nothing after the intro: Alt with it, as typed. */
+static mento_key escape_sequence(wint_t intro)
+{
+    char params[16];
+    size_t n = 0;
+    wint_t c = 0;
+    int rc = get_wch(&c);
+    if (rc == ERR)
+        return (mento_key)intro | MKEY_ALT;
+    for (; rc != ERR; rc = get_wch(&c)) {
+        if (rc == KEY_CODE_YES)
+            return -1;
+        if (c >= 0x40 && c <= 0x7e)
+            break;
+        if (n + 1 < sizeof params)
+            params[n++] = (char)c;
+    }
+    if (rc == ERR)
+        return -1;
+    params[n] = '\0';
+    int first = 0, modifier = 1;
+    if (sscanf(params, "%d;%d", &first, &modifier) < 1)
+        sscanf(params, ";%d", &modifier);
+    mento_key key = -1;
+    switch (c) {
+    case 'A':
+        key = MKEY_UP;
+        break;
+    case 'B':
+        key = MKEY_DOWN;
+        break;
+    case 'C':
+        key = MKEY_RIGHT;
+        break;
+    case 'D':
+        key = MKEY_LEFT;
+        break;
+    case 'H':
+        key = MKEY_HOME;
+        break;
+    case 'F':
+        key = MKEY_END;
+        break;
+    case '~':
+        key = first == 1 || first == 7   ? MKEY_HOME
+              : first == 4 || first == 8 ? MKEY_END
+              : first == 2               ? MKEY_INS
+              : first == 3               ? MKEY_DEL
+              : first == 5               ? MKEY_PGUP
+              : first == 6               ? MKEY_PGDN
+                                         : -1;
+        break;
+    default:
+        break;
+    }
+    /* Modifiers 3 (Alt), 5 (Control), 7 (both) and the like; Shift alone (2)
+     * leaves the key as it is. */
+    if (key >= 0 && modifier > 2)
+        key |= MKEY_ALT;
+    return key;
+}
+
 static void read_keys(struct app *app)
 {
     wint_t wch;
@@ -827,6 +1017,14 @@ static void read_keys(struct app *app)
             /* Esc then a key at once is Alt+key. */
             wint_t next;
             int rc2 = get_wch(&next);
+            if (rc2 != ERR && rc2 != KEY_CODE_YES && (next == '[' || next == 'O')) {
+                /* A sequence this terminal's description does not know:
+                 * read it whole, so that none of it is typed as text. */
+                mento_key k2 = escape_sequence(next);
+                if (k2 >= 0)
+                    dispatch_key(app, k2, 0);
+                continue;
+            }
             if (rc2 != ERR) {
                 int ch2;
                 mento_key k2 = from_curses(rc2, next, &ch2);
@@ -958,6 +1156,13 @@ static void save_state(struct app *app, const char *path)
     cJSON_AddStringToObject(s, "message", app->message);
     cJSON_AddStringToObject(s, "resource", app->reader.open ? app->reader.id : "");
     cJSON_AddStringToObject(s, "filter_text", app->filter.text);
+    if (app->notes.notes) {
+        static const char *const vault[] = {"none", "locked", "working", "unlocked"};
+        enum notes_vault_state vs = notes_vault_state(app->notes.notes);
+        cJSON_AddStringToObject(s, "vault", vault[vs]);
+        size_t count = vs == NOTES_VAULT_UNLOCKED ? notes_count(app->notes.notes) : 0;
+        cJSON_AddNumberToObject(s, "notes", (double)count);
+    }
     cJSON_AddStringToObject(s, "sort", app->sort == DIRECTORY_BY_NAME ? "name" : "score");
     char *text = cJSON_Print(s);
     fprintf(f, "%s\n", text ? text : "{}");
@@ -978,6 +1183,21 @@ static void wait_sync(struct app *app)
            mono_ms() < give_up) {
         net_wait(app->net, -1, 50, NULL);
         network(app);
+    }
+}
+
+/* The notes' key derivation, to its end (a minute at most). */
+static void wait_unlock(struct app *app)
+{
+    int64_t give_up = mono_ms() + 60000;
+    while (app->notes.working && mono_ms() < give_up) {
+        if (app->net) {
+            net_wait(app->net, -1, 20, NULL);
+            network(app);
+        } else {
+            poll(NULL, 0, 20);
+        }
+        screens_tick(app);
     }
 }
 
@@ -1008,6 +1228,8 @@ static bool script_step(struct app *app)
             save_state(app, arg);
         else if (strcmp(p, ":wait-sync") == 0)
             wait_sync(app);
+        else if (strcmp(p, ":wait-unlock") == 0)
+            wait_unlock(app);
         else if (strcmp(p, ":type") == 0 && arg) {
             int cp;
             size_t n;
@@ -1041,6 +1263,20 @@ static bool script_step(struct app *app)
             break;
     }
     return true;
+}
+
+void app_suspend(struct app *app)
+{
+    (void)app;
+    def_prog_mode();
+    endwin();
+}
+
+void app_resume(struct app *app)
+{
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    app->dirty = true;
 }
 
 /* ---- Start and stop ------------------------------------------------------------------------- */
@@ -1191,12 +1427,14 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
     /* The first frame comes from the store, before any network; a refusal
      * not read last time is shown again. */
     app_reload_directory(app);
+    screens_open(app);
     refusal_show(app);
     app->dirty = true;
     if (app->net)
         sync_step(&app->sync, mono_ms());
 
     while (!app->quit) {
+        screens_tick(app);
         if (app->dirty)
             draw(app);
         if (app->script) {
@@ -1206,7 +1444,9 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
                 break;
             continue;
         }
-        int timeout = 1000;
+        /* Work on a worker thread wakes the network's wait; without a
+         * network it is looked at often. */
+        int timeout = !app->net && app->notes.working ? 20 : 1000;
         bool key_ready = false;
         if (app->net) {
             int st = sync_timeout_ms(&app->sync, mono_ms());
@@ -1222,6 +1462,7 @@ int app_run(const struct app_options *opt, char *err, size_t err_len)
         read_keys(app);
     }
     stop_terminal(app);
+    screens_done(app);
     if (app->dir_loaded)
         directory_free(&app->dir);
     if (app->have_me)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include <sodium.h>
+
 #include "mento/form.h"
 #include "mento/text.h"
 #include "mento/utf8.h"
@@ -31,6 +33,22 @@ struct form_field *form_add(struct form *f, enum form_kind kind, const char *lab
     return fd;
 }
 
+/* Where a field's text is, and its room. */
+static char *buf_of(struct form_field *fd, size_t *cap)
+{
+    if (fd->secret) {
+        *cap = fd->secret_cap;
+        return fd->secret;
+    }
+    *cap = sizeof fd->value;
+    return fd->value;
+}
+
+const char *form_text(const struct form_field *fd)
+{
+    return fd->secret ? fd->secret : fd->value;
+}
+
 void form_set(struct form_field *fd, const char *value)
 {
     if (fd->kind == FORM_CHOICE) {
@@ -39,12 +57,41 @@ void form_set(struct form_field *fd, const char *value)
                 fd->choice = i;
         return;
     }
-    snprintf(fd->value, sizeof fd->value, "%s", value);
+    size_t cap;
+    char *buf = buf_of(fd, &cap);
+    snprintf(buf, cap, "%s", value);
     /* Never leave a cut character at the end. */
-    size_t n = strlen(fd->value);
-    while (n > 0 && !utf8_valid(fd->value, n))
-        fd->value[--n] = '\0';
+    size_t n = strlen(buf);
+    while (n > 0 && !utf8_valid(buf, n))
+        buf[--n] = '\0';
     fd->cursor = n;
+}
+
+void form_secret(struct form_field *fd, char *buf, size_t cap)
+{
+    if (!buf || cap == 0)
+        return;
+    sodium_memzero(buf, cap);
+    fd->secret = buf;
+    fd->secret_cap = cap;
+    fd->cursor = 0;
+}
+
+void form_wipe(struct form *f)
+{
+    for (size_t i = 0; i < f->n_fields; i++) {
+        struct form_field *fd = &f->fields[i];
+        sodium_memzero(fd->value, sizeof fd->value);
+        if (fd->secret)
+            sodium_memzero(fd->secret, fd->secret_cap);
+        fd->cursor = 0;
+    }
+}
+
+size_t form_chars(const struct form_field *fd)
+{
+    const char *t = form_text(fd);
+    return utf8_codepoints(t, strlen(t));
 }
 
 const char *form_choice(const struct form_field *fd)
@@ -85,7 +132,7 @@ static int days_in(int year, int month)
 
 bool form_field_valid(const struct form_field *fd, char *why, size_t why_len)
 {
-    const char *v = fd->value;
+    const char *v = form_text(fd);
     size_t n = strlen(v);
     if (fd->kind == FORM_CHOICE)
         return true;
@@ -97,7 +144,8 @@ bool form_field_valid(const struct form_field *fd, char *why, size_t why_len)
         return true;
     }
     switch (fd->kind) {
-    case FORM_TEXT: {
+    case FORM_TEXT:
+    case FORM_PASSWORD: {
         size_t max = fd->max_chars ? fd->max_chars : FORM_TEXT_MAX - 1;
         if (utf8_codepoints(v, n) > max) {
             snprintf(why, why_len, "%s is at most %zu characters", fd->label, max);
@@ -174,6 +222,7 @@ static bool accepts(const struct form_field *fd, int ch)
     case FORM_NUMBER:
         return (ch >= '0' && ch <= '9') || ch == '-';
     case FORM_TEXT:
+    case FORM_PASSWORD:
         return ch >= 0x20 && ch != 0x7f && !(ch >= 0x80 && ch < 0xa0);
     default:
         return false;
@@ -186,20 +235,29 @@ static void insert(struct form_field *fd, int ch)
     mbstate_t ps;
     memset(&ps, 0, sizeof ps);
     size_t k = wcrtomb(enc, (wchar_t)ch, &ps);
-    size_t n = strlen(fd->value);
-    size_t max = fd->kind == FORM_TEXT && fd->max_chars ? fd->max_chars : FORM_TEXT_MAX - 1;
-    if (k == (size_t)-1 || n + k + 1 > sizeof fd->value ||
-        (fd->kind == FORM_TEXT && utf8_codepoints(fd->value, n) >= max))
+    size_t cap;
+    char *buf = buf_of(fd, &cap);
+    size_t n = strlen(buf);
+    bool text = fd->kind == FORM_TEXT || fd->kind == FORM_PASSWORD;
+    size_t max = text && fd->max_chars ? fd->max_chars : FORM_TEXT_MAX - 1;
+    if (k == (size_t)-1 || n + k + 1 > cap || (text && utf8_codepoints(buf, n) >= max)) {
+        sodium_memzero(enc, sizeof enc);
         return;
-    memmove(fd->value + fd->cursor + k, fd->value + fd->cursor, n - fd->cursor + 1);
-    memcpy(fd->value + fd->cursor, enc, k);
+    }
+    memmove(buf + fd->cursor + k, buf + fd->cursor, n - fd->cursor + 1);
+    memcpy(buf + fd->cursor, enc, k);
     fd->cursor += k;
+    sodium_memzero(enc, sizeof enc);
 }
 
 static void erase(struct form_field *fd, size_t from, size_t to)
 {
-    size_t n = strlen(fd->value);
-    memmove(fd->value + from, fd->value + to, n - to + 1);
+    size_t cap;
+    char *buf = buf_of(fd, &cap);
+    size_t n = strlen(buf);
+    memmove(buf + from, buf + to, n - to + 1);
+    /* What moved down leaves its old copy behind the NUL: zero it. */
+    sodium_memzero(buf + n - (to - from) + 1, to - from);
     fd->cursor = from;
 }
 
@@ -253,30 +311,32 @@ enum form_result form_key(struct form *f, mento_key key, int ch)
             }
         return FORM_GOING_ON;
     }
+    size_t cap;
+    char *buf = buf_of(fd, &cap);
     switch (key) {
     case MKEY_LEFT:
-        fd->cursor = prev_char(fd->value, fd->cursor);
+        fd->cursor = prev_char(buf, fd->cursor);
         break;
     case MKEY_RIGHT:
-        fd->cursor = next_char(fd->value, fd->cursor);
+        fd->cursor = next_char(buf, fd->cursor);
         break;
     case MKEY_HOME:
         fd->cursor = 0;
         break;
     case MKEY_END:
-        fd->cursor = strlen(fd->value);
+        fd->cursor = strlen(buf);
         break;
     case MKEY_BACKSPACE:
-        erase(fd, prev_char(fd->value, fd->cursor), fd->cursor);
+        erase(fd, prev_char(buf, fd->cursor), fd->cursor);
         break;
     case MKEY_DEL:
-        erase(fd, fd->cursor, next_char(fd->value, fd->cursor));
+        erase(fd, fd->cursor, next_char(buf, fd->cursor));
         break;
     default:
         if (key == MKEY_CTRL('u'))
             erase(fd, 0, fd->cursor);
         else if (key == MKEY_CTRL('k'))
-            fd->value[fd->cursor] = '\0';
+            erase(fd, fd->cursor, strlen(buf));
         else if (ch > 0 && accepts(fd, ch))
             insert(fd, ch);
         break;
@@ -289,6 +349,8 @@ int form_cursor_column(const struct form *f)
     if (f->n_fields == 0)
         return 0;
     const struct form_field *fd = &f->fields[f->focus];
+    if (fd->kind == FORM_PASSWORD)
+        return (int)utf8_codepoints(form_text(fd), fd->cursor); /* one dot each */
     char before[FORM_TEXT_MAX];
     memcpy(before, fd->value, fd->cursor);
     before[fd->cursor] = '\0';

@@ -270,6 +270,38 @@ static const char *const default_lines[] = {
     "bind resources n search-next",
     "bind resources N search-prev",
     "bind resources <Space> page-down",
+    /* Notes: the list, and the editor (where every other key is typed). */
+    "bind notes a note-new",
+    "bind notes e note-edit",
+    "bind notes E note-edit-external",
+    "bind notes d note-delete",
+    "bind notes <Del> note-delete",
+    "bind notes s note-share",
+    "bind notes f fingerprints",
+    "bind notes L notes-lock",
+    "bind notes R notes-recover",
+    "bind notes o conflict-keep-original",
+    "bind notes c conflict-keep-copy",
+    "bind notes / search",
+    "bind editor <C-s> note-save",
+    "bind editor <Esc> back",
+    "bind editor <C-z> undo",
+    "bind editor <C-y> redo",
+    "bind editor <C-t> item-toggle",
+    "bind editor <Left> move-left",
+    "bind editor <Right> move-right",
+    "bind editor <Up> move-up",
+    "bind editor <Down> move-down",
+    "bind editor <Home> line-start",
+    "bind editor <End> line-end",
+    "bind editor <PgUp> page-up",
+    "bind editor <PgDn> page-down",
+    "bind editor <M-Home> move-first",
+    "bind editor <M-End> move-last",
+    "bind editor <M-Left> word-left",
+    "bind editor <M-Right> word-right",
+    "bind editor <M-b> word-left",
+    "bind editor <M-f> word-right",
 };
 
 void keymap_defaults(struct keymap *km)
@@ -396,6 +428,24 @@ enum request keymap_lookup(const struct keymap *km, enum screen_id screen, mento
     return REQ_NONE;
 }
 
+bool keymap_binding_repeats(const struct keymap *km, const struct keymap_binding *b)
+{
+    if (b->section == KEYMAP_GENERIC)
+        return false;
+    for (size_t i = 0; i < km->n; i++)
+        if (km->b[i].section == KEYMAP_GENERIC && km->b[i].key == b->key && km->b[i].req == b->req)
+            return true;
+    return false;
+}
+
+enum request keymap_lookup_own(const struct keymap *km, enum screen_id screen, mento_key key)
+{
+    for (size_t i = 0; i < km->n; i++)
+        if (km->b[i].section == (int)screen && km->b[i].key == key)
+            return km->b[i].req;
+    return REQ_NONE;
+}
+
 void keymap_keys_for(const struct keymap *km, enum screen_id screen, enum request req, char *buf,
                      size_t cap)
 {
@@ -439,12 +489,19 @@ void keymap_write_markdown(const struct keymap *km, FILE *out)
                  "`keymaps/emacs.keys` over them, and `$XDG_CONFIG_HOME/mento/keys` goes last.\n"
                  "A line with an error is reported with its file and line number and\n"
                  "skipped; mento still starts.\n\n"
+                 "The note editor takes text: there only the keys of the `editor`\n"
+                 "section apply (it binds `<Up>`, `<Down>`, `<PgUp>`, `<PgDn>` and `<Esc>`\n"
+                 "itself; the table leaves such a binding out where it repeats a generic\n"
+                 "one), and every other key is typed into the note (letters, `<Enter>`,\n"
+                 "`<Tab>`, `<Backspace>`, `<Del>`). Terminals\n"
+                 "send Control or Alt with an arrow, `<Home>` or `<End>` as keys of their\n"
+                 "own; mento reads them as `<M-Left>`, `<M-Home>` and so on.\n\n"
                  "| Request | What it does | Default keys |\n| --- | --- | --- |\n");
     for (int r = 1; r < REQ_COUNT; r++) {
         char keys[160] = "";
         size_t used = 0;
         for (size_t i = 0; i < km->n; i++) {
-            if (km->b[i].req != (enum request)r)
+            if (km->b[i].req != (enum request)r || keymap_binding_repeats(km, &km->b[i]))
                 continue;
             char name[32];
             key_to_name(km->b[i].key, name, sizeof name);

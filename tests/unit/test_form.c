@@ -11,13 +11,14 @@
 #include <wchar.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "mento/form.h"
 
 static int setup(void **state)
 {
     (void)state;
-    return setlocale(LC_CTYPE, "C.UTF-8") ? 0 : -1;
+    return setlocale(LC_CTYPE, "C.UTF-8") && sodium_init() >= 0 ? 0 : -1;
 }
 
 static void type(struct form *f, const char *s)
@@ -145,12 +146,57 @@ static void confirmations(void **state)
     assert_int_equal(form_key(&f, MKEY_ESC, 0), FORM_CANCELLED);
 }
 
+static void password_kept_in_the_given_buffer(void **state)
+{
+    (void)state;
+    struct form f;
+    form_init(&f, "Unlock your notes", NULL);
+    struct form_field *pw = form_add(&f, FORM_PASSWORD, "Password", true);
+    char *secret = sodium_malloc(64);
+    assert_non_null(secret);
+    memset(secret, 'z', 64);
+    form_secret(pw, secret, 64);
+    assert_string_equal(secret, "");
+    assert_int_equal(form_key(&f, MKEY_ENTER, 0), FORM_GOING_ON); /* needed */
+    type(&f, "pässwörd 中");
+    /* The text is in the buffer, never in the form. */
+    assert_string_equal(secret, "pässwörd 中");
+    assert_string_equal(form_text(pw), secret);
+    assert_string_equal(pw->value, "");
+    assert_int_equal(form_chars(pw), 10);
+    assert_int_equal(form_cursor_column(&f), 10); /* one dot a character */
+    form_key(&f, MKEY_BACKSPACE, 0);
+    form_key(&f, MKEY_BACKSPACE, 0);
+    form_key(&f, MKEY_HOME, 0);
+    form_key(&f, MKEY_DEL, 0);
+    assert_string_equal(secret, "ässwörd");
+    /* What editing moved leaves no copy behind the end. */
+    for (size_t i = strlen(secret); i < 64; i++)
+        assert_int_equal(secret[i], 0);
+    form_key(&f, MKEY_RIGHT, 0);
+    form_key(&f, MKEY_CTRL('k'), 0);
+    assert_string_equal(secret, "ä");
+    for (size_t i = strlen(secret); i < 64; i++)
+        assert_int_equal(secret[i], 0);
+    /* The buffer's room is the limit. */
+    form_key(&f, MKEY_CTRL('u'), 0);
+    for (int i = 0; i < 100; i++)
+        form_key(&f, 'a', 'a');
+    assert_int_equal(strlen(secret), 63);
+    assert_int_equal(form_key(&f, MKEY_ENTER, 0), FORM_ACCEPTED);
+    form_wipe(&f);
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(secret[i], 0);
+    sodium_free(secret);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(editing_by_whole_characters),
         cmocka_unit_test(checks_and_enter),
         cmocka_unit_test(confirmations),
+        cmocka_unit_test(password_kept_in_the_given_buffer),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
