@@ -897,18 +897,27 @@ int main(int argc, char **argv)
             fprintf(stderr, "mento: --as takes mentee, mentor or admin, not \"%s\"\n", demo_as);
             return EXIT_USAGE;
         }
-        if (demo_start(&d, st.state_dir, demo_reset, argv[0]) != 0) {
-            demo_stop(&d);
-            return EXIT_FAILED;
-        }
-        snprintf(st.server, sizeof st.server, "%s", d.url);
-        int r = do_login(&st, who_email, DEMO_PASSWORD, &se);
-        if (r != EXIT_OK) {
-            demo_stop(&d);
-            return r;
+        if (offline) {
+            /* The demo person's device without a link: their store only. */
+            if (strlen(st.state_dir) + sizeof "/demo" > sizeof d.dir) {
+                fprintf(stderr, "mento: the state directory's name is too long\n");
+                return EXIT_FAILED;
+            }
+            snprintf(d.dir, sizeof d.dir, "%s/demo", st.state_dir);
+            demo = false; /* no server to stop */
+        } else {
+            if (demo_start(&d, st.state_dir, demo_reset, argv[0]) != 0) {
+                demo_stop(&d);
+                return EXIT_FAILED;
+            }
+            snprintf(st.server, sizeof st.server, "%s", d.url);
+            int r = do_login(&st, who_email, DEMO_PASSWORD, &se);
+            if (r != EXIT_OK) {
+                demo_stop(&d);
+                return r;
+            }
         }
         snprintf(store_path, sizeof store_path, "%s/store-%s.db", d.dir, demo_as);
-        offline = false;
     } else {
         if (have_session && !st.server[0])
             snprintf(st.server, sizeof st.server, "%s", se.server);
