@@ -208,6 +208,9 @@ step "Before the second session .*partner's" 120
 t send-keys -t "$win" Enter
 step "$SENTENCE" 20
 ok $r 13 "the demo mentor unlocks the notes and reads the mentee's"
+# Out of the note (in it, q is text), then quit.
+t send-keys -t "$win" Escape
+step "Notes · 1" 20
 quit
 
 # What the platform's operator has: the database, its WAL, the log.
@@ -229,3 +232,5 @@ t send-keys -t "$win" 2
 wait_for "Empty. Add mentors" 60
 ok $? 15 "--reset starts the demo afresh"
 quit
+# The cases above say what failed; quitting says what it waited for.
+exit 0
