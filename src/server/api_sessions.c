@@ -418,20 +418,14 @@ static const char *op_programme(const struct api_ctx *ctx)
     return cJSON_IsString(p) ? p->valuestring : "";
 }
 
-/* The caller's membership of `pid` (404 unknown_programme, 403 forbidden), then
- * pairing `pairing_id` in it (404 not_found) with the caller in it (403
- * not_in_pairing). `prog` is initialised in every case: free it after. */
-static bool pairing_access(struct api_ctx *ctx, const char *pid, int64_t pairing_id,
-                           struct mento_programme *prog, struct pairing_row *p,
-                           struct http_response *resp)
+/* What a load found, judged for the caller: 404 `missing` when there is none
+ * or it belongs to another programme than `pid`, 403 when the caller is not
+ * in its pairing. */
+static bool loaded_for(struct api_ctx *ctx, const char *pid, mento_status st,
+                       const struct pairing_row *p, const char *missing, struct http_response *resp)
 {
-    mento_programme_init(prog);
-    if (!api_membership(ctx, pid, ctx->user_id, prog, NULL, resp))
-        return false;
-    mento_status st = pairing_load(ctx->db, pairing_id, p);
     if (st == MENTO_ERR_NOT_FOUND || (st == MENTO_OK && strcmp(p->programme, pid) != 0)) {
-        http_response_error(resp, 404, "not_found", "There is no such pairing in this programme",
-                            NULL);
+        http_response_error(resp, 404, "not_found", missing, NULL);
         return false;
     }
     if (st != MENTO_OK) {
@@ -446,6 +440,20 @@ static bool pairing_access(struct api_ctx *ctx, const char *pid, int64_t pairing
     return true;
 }
 
+/* The caller's membership of `pid` (404 unknown_programme, 403 forbidden), then
+ * pairing `pairing_id` in it (404 not_found) with the caller in it (403
+ * not_in_pairing). `prog` is initialised in every case: free it after. */
+static bool pairing_access(struct api_ctx *ctx, const char *pid, int64_t pairing_id,
+                           struct mento_programme *prog, struct pairing_row *p,
+                           struct http_response *resp)
+{
+    mento_programme_init(prog);
+    if (!api_membership(ctx, pid, ctx->user_id, prog, NULL, resp))
+        return false;
+    return loaded_for(ctx, pid, pairing_load(ctx->db, pairing_id, p), p,
+                      "There is no such pairing in this programme", resp);
+}
+
 /* The same for a session: its pairing must be in `pid` and have the caller. */
 static bool session_access(struct api_ctx *ctx, const char *pid, int64_t session_id,
                            struct mento_programme *prog, struct pairing_row *p,
@@ -457,21 +465,7 @@ static bool session_access(struct api_ctx *ctx, const char *pid, int64_t session
     mento_status st = session_load(ctx->db, session_id, s);
     if (st == MENTO_OK)
         st = pairing_load(ctx->db, s->pairing_id, p);
-    if (st == MENTO_ERR_NOT_FOUND || (st == MENTO_OK && strcmp(p->programme, pid) != 0)) {
-        http_response_error(resp, 404, "not_found", "There is no such session in this programme",
-                            NULL);
-        return false;
-    }
-    if (st != MENTO_OK) {
-        api_error_status(resp, st, NULL);
-        return false;
-    }
-    if (p->mentor != ctx->user_id && p->mentee != ctx->user_id) {
-        http_response_error(resp, 403, "not_in_pairing", "You are not a member of this pairing",
-                            NULL);
-        return false;
-    }
-    return true;
+    return loaded_for(ctx, pid, st, p, "There is no such session in this programme", resp);
 }
 
 /* ---- Input ------------------------------------------------------------------------- */
