@@ -3,6 +3,7 @@
  * live, the recovery code shown once), then the programme's notes grouped by
  * pairing and session, searched in memory, shared with the partner once
  * their key is checked, and a conflict copy read beside its original. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,8 +187,8 @@ static void secret_free(struct app *app)
     if (p->secret) {
         /* A dialogue still showing the password field lets go of it. */
         for (size_t i = 0; i < app->form.n_fields; i++)
-            if (app->form.fields[i].secret == p->secret ||
-                app->form.fields[i].secret == p->secret + FORM_TEXT_MAX) {
+            if (app->form.fields[i].secret >= p->secret &&
+                app->form.fields[i].secret < p->secret + 3 * FORM_TEXT_MAX) {
                 form_wipe(&app->form);
                 app->form_open = false;
                 break;
@@ -223,7 +224,7 @@ static void notes_pane_done(struct app *app)
     secret_free(app);
     recovery_free(app);
     notes_close(&p->notes);
-    p->working = p->creating = p->comparing = false;
+    p->working = p->creating = p->comparing = p->changing = false;
     p->words[0] = p->selected[0] = '\0';
 }
 
@@ -286,6 +287,25 @@ static void unlocked(struct app *app)
 static void password_given(struct app *app, enum form_result r)
 {
     struct notes_pane *p = &app->notes;
+    if (r == FORM_ACCEPTED && p->notes && p->secret && p->change_form) {
+        const char *cur = p->secret, *a = p->secret + FORM_TEXT_MAX,
+                   *b = p->secret + 2 * FORM_TEXT_MAX;
+        size_t la = strlen(a), lb = strlen(b);
+        char why[NOTES_WHY_LEN] = "";
+        if (la != lb || sodium_memcmp(a, b, la) != 0) {
+            app_message(app, true, "The two new passwords differ: the password was not changed");
+        } else if (notes_password_change_start(p->notes, cur, a, NULL, why, sizeof why) ==
+                   MENTO_OK) {
+            p->changing = true;
+            app_message(app, false,
+                        "Changing the notes password: the new key is derived on this device…");
+        } else {
+            notes_pane_say(app, true, "The password was not changed: ", why);
+        }
+        form_wipe(&app->form);
+        secret_free(app);
+        return;
+    }
     if (r == FORM_ACCEPTED && p->notes && p->secret) {
         char why[NOTES_WHY_LEN] = "";
         mento_status st;
@@ -342,13 +362,14 @@ static void password_open(struct app *app, bool recovery)
     secret_free(app);
     /* No core dump and no tracing from here on: the password is typed next. */
     notes_harden_process();
-    p->secret = sodium_malloc(2 * FORM_TEXT_MAX);
+    p->secret = sodium_malloc(3 * FORM_TEXT_MAX);
     if (!p->secret) {
         app_message(app, true, "Out of memory for the password");
         return;
     }
     p->creating = vs == NOTES_VAULT_NONE;
     p->recovering = recovery;
+    p->change_form = false;
     struct form_field *f;
     if (p->creating) {
         form_init(&app->form, "Make your notes vault",
@@ -374,6 +395,52 @@ static void password_open(struct app *app, bool recovery)
         form_secret(f, p->secret, FORM_TEXT_MAX);
     }
     app_form_open(app, password_given, 0);
+}
+
+/* The dialogue of a password change: the current password and the new one
+ * twice. */
+static void password_change_open(struct app *app)
+{
+    struct notes_pane *p = &app->notes;
+    if (p->changing || p->working) {
+        app_message(app, false, "A key is being derived: a moment");
+        return;
+    }
+    secret_free(app);
+    p->secret = sodium_malloc(3 * FORM_TEXT_MAX);
+    if (!p->secret) {
+        app_message(app, true, "Out of memory for the password");
+        return;
+    }
+    p->change_form = true;
+    form_init(&app->form, "Change your notes password",
+              "Only the key that opens your notes is wrapped again: the notes, what you share "
+              "and the recovery code stay as they are. Your other devices unlock with the new "
+              "password after their next sync. At least 10 characters.");
+    struct form_field *f = form_add(&app->form, FORM_PASSWORD, "Current", true);
+    form_secret(f, p->secret, FORM_TEXT_MAX);
+    f = form_add(&app->form, FORM_PASSWORD, "New", true);
+    form_secret(f, p->secret + FORM_TEXT_MAX, FORM_TEXT_MAX);
+    f = form_add(&app->form, FORM_PASSWORD, "Again", true);
+    form_secret(f, p->secret + 2 * FORM_TEXT_MAX, FORM_TEXT_MAX);
+    app_form_open(app, password_given, 0);
+}
+
+/* What the server refused of the vault (a password change another device's
+ * beat), in a notice once per text. */
+static void check_vault_problem(struct app *app)
+{
+    struct notes_pane *p = &app->notes;
+    char problem[NOTES_WHY_LEN];
+    if (app->form_open || !notes_vault_problem(p->notes, problem, sizeof problem) ||
+        strcmp(problem, p->problem_seen) == 0)
+        return;
+    snprintf(p->problem_seen, sizeof p->problem_seen, "%s", problem);
+    snprintf(app->form_text, sizeof app->form_text, "%c%s.", toupper((unsigned char)problem[0]),
+             problem + 1);
+    form_init(&app->form, "Your notes vault", app->form_text);
+    app->form.notice = true;
+    app_form_open(app, NULL, 0);
 }
 
 /* A partner's key that changed, shown loudly once per key (a notice). */
@@ -419,6 +486,25 @@ static void notes_tick(struct app *app)
     if (!p->notes)
         return;
     recovery_show(app);
+    if (p->changing) {
+        bool done = false;
+        char why[NOTES_WHY_LEN] = "";
+        mento_status st = notes_unlock_poll(p->notes, &done, why, sizeof why);
+        if (st == MENTO_OK && !done)
+            return;
+        p->changing = false;
+        app->dirty = true;
+        app->message[0] = '\0';
+        if (st != MENTO_OK) {
+            notes_pane_say(app, true, "The password was not changed: ", why);
+            return;
+        }
+        if (app->net)
+            sync_request(&app->sync);
+        app_message(app, false,
+                    "Notes password changed: your other devices take it with their next sync");
+        return;
+    }
     if (p->working) {
         bool done = false;
         char why[NOTES_WHY_LEN] = "";
@@ -442,8 +528,10 @@ static void notes_tick(struct app *app)
         unlocked(app);
         return;
     }
-    if (app->screen == SCREEN_NOTES)
+    if (app->screen == SCREEN_NOTES) {
+        check_vault_problem(app);
         check_partner_keys(app);
+    }
 }
 
 /* ---- The list ----------------------------------------------------------------------------------
@@ -1417,12 +1505,21 @@ static void fingerprints(struct app *app, const struct note *x)
                  "%s%s\n%s%s\n%s%s\n\nAccept the new key only if %s reads out the same "
                  "digits. y accepts it (sharing works again); n keeps refusing.",
                  l_you, np.mine, l_before, np.pinned_fingerprint, l_them, np.fingerprint, who);
+    } else if (np.verified_at) {
+        char when[32];
+        local_time(app, np.verified_at, when, sizeof when);
+        snprintf(app->form_title, sizeof app->form_title, "Key fingerprints: you and %s", who);
+        snprintf(app->form_text, sizeof app->form_text,
+                 "%s%s\n%s%s\n\nVerified: you compared %s's key on %s. A different key "
+                 "later is shown loudly and sharing stops until you accept it. y marks it "
+                 "verified again.",
+                 l_you, np.mine, l_them, np.fingerprint, who, when);
     } else {
         snprintf(app->form_title, sizeof app->form_title, "Key fingerprints: you and %s", who);
         snprintf(app->form_text, sizeof app->form_text,
-                 "%s%s\n%s%s\n\nRead them out to each other, in person or on a call. If "
-                 "theirs matches, y marks their key verified; a different key later is shown "
-                 "loudly and sharing stops until you accept it.",
+                 "%s%s\n%s%s\n\nNot verified yet. Read them out to each other, in person or "
+                 "on a call. If theirs matches, y marks their key verified; a different key "
+                 "later is shown loudly and sharing stops until you accept it.",
                  l_you, np.mine, l_them, np.fingerprint);
     }
     form_init(&app->form, app->form_title, app->form_text);
@@ -1585,6 +1682,9 @@ static int list_handle(struct app *app, enum request req)
     case REQ_NOTES_RECOVER:
         app_message(app, false, "The notes are unlocked");
         break;
+    case REQ_NOTES_PASSWORD:
+        password_change_open(app);
+        break;
     case REQ_SEARCH:
         app_prompt_open(app, PROMPT_SEARCH, 0);
         break;
@@ -1645,6 +1745,7 @@ static int notes_handle(struct app *app, enum request req)
         case REQ_SEARCH:
         case REQ_CONFLICT_KEEP_ORIGINAL:
         case REQ_CONFLICT_KEEP_COPY:
+        case REQ_NOTES_PASSWORD:
         case REQ_NOTES_LOCK: {
             char k[32] = "";
             app_first_key(app, SCREEN_NOTES, REQ_ENTER, k, sizeof k);

@@ -124,6 +124,9 @@ struct notes_pane {
     bool working;    /* an unlock or a creation runs on its worker thread */
     bool creating;   /* ... a creation */
     bool recovering; /* the password form asks for the recovery code */
+    bool changing;   /* a password change runs on the worker thread (the notes stay open) */
+    bool change_form; /* the password form is the change's (current, new, again) */
+    char problem_seen[NOTES_WHY_LEN]; /* the vault's refusal last shown */
     char *secret;    /* the password form's text while it is open */
     char *recovery;  /* the notice with the recovery code, until closed */
     bool recovery_open;

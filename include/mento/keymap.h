@@ -98,6 +98,8 @@ enum screen_id {
       "Compare key fingerprints with your partner; accept their key")                              \
     X(NOTES_LOCK, "notes-lock", "Lock the notes: every key and text leaves memory")                \
     X(NOTES_RECOVER, "notes-recover", "Unlock the notes with the recovery code")                   \
+    X(NOTES_PASSWORD, "notes-password",                                                            \
+      "Change the notes password (only the key that opens the notes is wrapped again)")           \
     X(CONFLICT_KEEP_ORIGINAL, "conflict-keep-original",                                            \
       "Keep the original of a note in conflict and delete its conflict copy")                      \
     X(CONFLICT_KEEP_COPY, "conflict-keep-copy",                                                    \

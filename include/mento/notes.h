@@ -108,6 +108,23 @@ mento_status notes_unlock_wait(struct notes *n, char *why, size_t why_len);
 /* The recovery code of a vault just created, to show once (copied into
  * `out`, VAULT_RECOVERY_LEN, then wiped here); false when there is none. */
 bool notes_recovery_code(struct notes *n, char *out);
+/* Change the notes password (unlocked only, and once the vault has reached
+ * the server). `current` is checked and the new key derived on the worker
+ * thread (`kdf` NULL: the defaults with a new salt); only the root key is
+ * wrapped again, so the notes, the shares and the recovery code stay as they
+ * are. The notes stay unlocked meanwhile; poll with notes_unlock_poll. Once
+ * done the vault object goes up (vault.put, compare-and-swap on its version)
+ * and other devices take it with their next sync. Two devices changing it
+ * at once: the first to reach the server holds, and the other takes it
+ * (notes_vault_problem says so there). */
+mento_status notes_password_change_start(struct notes *n, const char *current,
+                                         const char *new_password, const struct vault_kdf *kdf,
+                                         char *why, size_t why_len);
+/* True while a password change derives its keys. */
+bool notes_password_changing(struct notes *n);
+/* What the server refused of this account's vault, in words (copied into
+ * `out`); false when nothing. */
+bool notes_vault_problem(struct notes *n, char *out, size_t cap);
 /* Wipe the keys and every decrypted text. */
 void notes_lock(struct notes *n);
 /* Core dumps off, and the process not dumpable (no ptrace by others): done
@@ -163,10 +180,12 @@ struct notes_partner {
     char fingerprint[VAULT_FINGERPRINT_LEN];        /* the key the server has now */
     char pinned_fingerprint[VAULT_FINGERPRINT_LEN]; /* the one accepted before ("" if none) */
     char mine[VAULT_FINGERPRINT_LEN];               /* to read out to them ("" if locked) */
+    int64_t verified_at; /* when the user marked the pinned key verified (0: never) */
 };
 
 mento_status notes_partner_key_state(struct notes *n, int64_t pairing, struct notes_partner *out);
-/* The user compared fingerprints: pin the partner's current key. */
+/* The user compared fingerprints: pin the partner's current key and remember
+ * it as verified (kept in the store; pinning another key later clears it). */
 mento_status notes_accept_partner_key(struct notes *n, int64_t pairing);
 
 /* ---- Export -------------------------------------------------------------------------- */

@@ -1190,7 +1190,7 @@ static void wait_sync(struct app *app)
 static void wait_unlock(struct app *app)
 {
     int64_t give_up = mono_ms() + 60000;
-    while (app->notes.working && mono_ms() < give_up) {
+    while ((app->notes.working || app->notes.changing) && mono_ms() < give_up) {
         if (app->net) {
             net_wait(app->net, -1, 20, NULL);
             network(app);

@@ -280,6 +280,7 @@ static const char *const default_lines[] = {
     "bind notes f fingerprints",
     "bind notes L notes-lock",
     "bind notes R notes-recover",
+    "bind notes P notes-password",
     "bind notes o conflict-keep-original",
     "bind notes c conflict-keep-copy",
     "bind notes / search",

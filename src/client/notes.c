@@ -56,16 +56,19 @@ struct notes {
     size_t n_list;
     bool stale;
 
-    /* The worker thread of an unlock or a creation. */
+    /* The worker thread of an unlock, a creation or a password change. */
     bool job_running;
     atomic_bool job_done;
     pthread_t thread;
-    bool job_create, job_recovery;
-    char *job_secret; /* sodium_malloc'd */
-    cJSON *job_vault; /* unlock: the vault object */
+    enum { JOB_UNLOCK, JOB_CREATE, JOB_CHANGE } job_kind;
+    bool job_recovery;
+    char *job_secret; /* sodium_malloc'd; change: the current password */
+    char *job_new;    /* change: the new password (sodium_malloc'd) */
+    cJSON *job_vault; /* unlock, change: the vault object */
     struct vault_kdf job_kdf;
     struct vault_keys job_keys;
-    cJSON *job_blob;   /* create: the new vault object */
+    cJSON *job_blob;   /* create, change: the new vault object */
+    int64_t job_base;  /* change: the vault's version it started from */
     char *job_recover; /* create: the recovery code (sodium_malloc'd) */
     mento_status job_status;
     char job_why[NOTES_WHY_LEN];
@@ -766,13 +769,14 @@ struct peer {
     unsigned char box[32], sign[32], sig[64];
     unsigned char pinned_box[32], pinned_sign[32];
     bool pinned;
+    int64_t verified_at; /* the user compared the pinned key (0: never) */
 };
 
 static int peer_load(struct notes *n, int64_t user, struct peer *p)
 {
     memset(p, 0, sizeof *p);
-    sqlite3_stmt *st = prep(n, "SELECT key_version, box, sign, sig, pinned_box, pinned_sign"
-                               " FROM note_peers WHERE user_id = ?");
+    sqlite3_stmt *st = prep(n, "SELECT key_version, box, sign, sig, pinned_box, pinned_sign,"
+                               " verified_at FROM note_peers WHERE user_id = ?");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, user);
@@ -788,6 +792,7 @@ static int peer_load(struct notes *n, int64_t user, struct peer *p)
             memcpy(p->pinned_box, sqlite3_column_blob(st, 4), 32);
             memcpy(p->pinned_sign, sqlite3_column_blob(st, 5), 32);
             p->pinned = true;
+            p->verified_at = sqlite3_column_int64(st, 6);
         }
         out = 1;
     } else if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -1409,14 +1414,36 @@ static mento_status result_take(struct notes *n, const cJSON *result)
     sqlite3_finalize(q);
     mento_status st = MENTO_OK;
     if (is_vault) {
-        int64_t v = 0;
+        int64_t v = 0, have = 0;
         bool ok = status < 300 && json_int64(body, "version", &v);
+        cJSON_Delete(vault_object(n, &have, NULL, 0));
+        /* A password change (not the first upload) that another device's
+         * change beat: theirs holds, and this device takes it. */
+        const cJSON *current = NULL;
+        if (!ok && have > 0 && status == 409)
+            current = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(body, "error"), "current");
+        if (current) {
+            q = prep(n, "UPDATE note_vault SET op_id = NULL WHERE user_id = ?");
+            if (q)
+                sqlite3_bind_int64(q, 1, n->user);
+            st = run(q);
+            if (st == MENTO_OK)
+                st = vault_take(n, current);
+            if (st != MENTO_OK)
+                return st;
+        }
         q = prep(n, ok ? "UPDATE note_vault SET op_id = NULL, version = ?, problem = NULL"
                          " WHERE user_id = ?"
                        : "UPDATE note_vault SET op_id = NULL, problem = ? WHERE user_id = ?");
         if (q) {
             if (ok)
                 sqlite3_bind_int64(q, 1, v);
+            else if (have > 0)
+                sqlite3_bind_text(q, 1,
+                                  "the notes password was changed on another device at the same "
+                                  "time, and that change holds: unlock with the password set there",
+                                  -1, SQLITE_STATIC);
             else
                 sqlite3_bind_text(q, 1,
                                   "another device stored this account's vault first: notes "
@@ -1878,6 +1905,8 @@ static void job_join(struct notes *n)
     n->job_running = false;
     sodium_free(n->job_secret);
     n->job_secret = NULL;
+    sodium_free(n->job_new);
+    n->job_new = NULL;
     cJSON_Delete(n->job_vault);
     n->job_vault = NULL;
 }
@@ -1945,12 +1974,31 @@ static void *worker(void *arg)
 {
     struct notes *n = arg;
     mento_status st;
-    if (n->job_create) {
+    if (n->job_kind == JOB_CREATE) {
         st = vault_create(n->user, n->job_secret, &n->job_kdf, &n->job_keys, &n->job_blob,
                           n->job_recover);
         if (st != MENTO_OK)
             snprintf(n->job_why, sizeof n->job_why, "the vault could not be made: %s",
                      mento_status_message(st));
+    } else if (n->job_kind == JOB_CHANGE) {
+        /* The current password must open the vault as this device has it;
+         * the root key it gives is wrapped again under the new one. */
+        st = vault_unlock(n->job_vault, n->user, n->job_secret, false, &n->job_keys, n->job_why,
+                          sizeof n->job_why);
+        if (st == MENTO_OK) {
+            st = vault_change_password(n->job_vault, &n->job_keys, n->job_new, &n->job_kdf);
+            if (st != MENTO_OK)
+                snprintf(n->job_why, sizeof n->job_why, "the password could not be changed: %s",
+                         mento_status_message(st));
+        }
+        if (n->job_keys.root)
+            vault_keys_free(&n->job_keys);
+        memset(&n->job_keys, 0, sizeof n->job_keys);
+        if (st == MENTO_OK) {
+            n->job_blob = n->job_vault;
+            n->job_vault = NULL;
+        }
+        sodium_memzero(n->job_new, strlen(n->job_new));
     } else {
         st = vault_unlock(n->job_vault, n->user, n->job_secret, n->job_recovery, &n->job_keys,
                           n->job_why, sizeof n->job_why);
@@ -2015,7 +2063,7 @@ mento_status notes_vault_create_start(struct notes *n, const char *password,
     }
     if (vault_kdf_check(&n->job_kdf, why, why_len) != MENTO_OK)
         return MENTO_ERR_INVALID;
-    n->job_create = true;
+    n->job_kind = JOB_CREATE;
     return job_start(n, password, why, why_len);
 }
 
@@ -2043,7 +2091,7 @@ mento_status notes_unlock_start(struct notes *n, const char *secret, bool recove
         say(why, why_len, "no password given");
         return MENTO_ERR_INVALID;
     }
-    n->job_create = false;
+    n->job_kind = JOB_UNLOCK;
     n->job_recovery = recovery;
     mento_status st = job_start(n, secret, why, why_len);
     if (st != MENTO_OK) {
@@ -2108,27 +2156,175 @@ static mento_status created(struct notes *n, cJSON *blob)
 
 static mento_status reload(struct notes *n);
 
+/* The vault object re-wrapped under the new password replaces this
+ * device's and goes up, based on the version the change started from. */
+static mento_status password_changed(struct notes *n, char *why, size_t why_len)
+{
+    cJSON *blob = n->job_blob;
+    n->job_blob = NULL;
+    int64_t version = 0;
+    char op[STORE_OP_ID_LEN] = "";
+    cJSON *mine = vault_object(n, &version, op, sizeof op);
+    bool same = mine && !op[0] && version == n->job_base;
+    cJSON_Delete(mine);
+    if (!same) {
+        cJSON_Delete(blob);
+        say(why, why_len,
+            "the vault changed meanwhile (a sync brought another device's): the password was not "
+            "changed; try again");
+        return MENTO_ERR_INVALID;
+    }
+    char *text = cJSON_PrintUnformatted(blob);
+    char *b64 = text ? b64_encode((const unsigned char *)text, strlen(text)) : NULL;
+    cJSON *put = cJSON_CreateObject();
+    cJSON *kdf = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(blob, "kdf"), true);
+    mento_status st = text && b64 && put && kdf ? store_begin(n->store) : MENTO_ERR_NOMEM;
+    if (st == MENTO_OK) {
+        cJSON_AddNumberToObject(put, "base_version", (double)version);
+        cJSON_AddItemToObject(put, "kdf", kdf);
+        kdf = NULL;
+        cJSON_AddStringToObject(put, "blob", b64);
+        st = queue_op(n, "vault.put", put, op);
+        put = NULL;
+        sqlite3_stmt *q = st == MENTO_OK ? prep(n, "UPDATE note_vault SET json = ?, op_id = ?,"
+                                                   " problem = NULL WHERE user_id = ?")
+                                         : NULL;
+        if (q) {
+            sqlite3_bind_text(q, 1, text, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 2, op, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(q, 3, n->user);
+        }
+        if (st == MENTO_OK)
+            st = run(q);
+        if (st == MENTO_OK)
+            st = store_commit(n->store);
+        else
+            store_rollback(n->store);
+        if (st != MENTO_OK)
+            say(why, why_len, "the new password could not be kept: %s", sqlite3_errmsg(n->db));
+    } else {
+        say(why, why_len, "out of memory");
+    }
+    cJSON_Delete(put);
+    cJSON_Delete(kdf);
+    cJSON_Delete(blob);
+    free(b64);
+    if (text)
+        sodium_memzero(text, strlen(text));
+    free(text);
+    return st;
+}
+
+mento_status notes_password_change_start(struct notes *n, const char *current,
+                                         const char *new_password, const struct vault_kdf *kdf,
+                                         char *why, size_t why_len)
+{
+    if (!n->unlocked) {
+        say(why, why_len, "unlock the notes first");
+        return MENTO_ERR_INVALID;
+    }
+    if (n->job_running) {
+        say(why, why_len, "a key is being derived: a moment");
+        return MENTO_ERR_INVALID;
+    }
+    if (!current || !new_password) {
+        say(why, why_len, "no password given");
+        return MENTO_ERR_INVALID;
+    }
+    size_t len = strlen(new_password);
+    if (len < 10) {
+        say(why, why_len, "the new notes password needs at least 10 characters");
+        return MENTO_ERR_INVALID;
+    }
+    if (len == strlen(current) && sodium_memcmp(current, new_password, len) == 0) {
+        say(why, why_len, "the new password is the current one");
+        return MENTO_ERR_INVALID;
+    }
+    char op[STORE_OP_ID_LEN] = "";
+    int64_t version = 0;
+    cJSON *vault = vault_object(n, &version, op, sizeof op);
+    if (!vault || op[0] || version < 1) {
+        cJSON_Delete(vault);
+        say(why, why_len,
+            "the vault has not reached the server yet: sync, then change the password");
+        return MENTO_ERR_INVALID;
+    }
+    if (kdf) {
+        n->job_kdf = *kdf;
+    } else { /* the defaults, and a new salt */
+        n->job_kdf.opslimit = VAULT_OPS_DEFAULT;
+        n->job_kdf.memlimit = VAULT_MEM_DEFAULT;
+        randombytes_buf(n->job_kdf.salt, sizeof n->job_kdf.salt);
+    }
+    if (vault_kdf_check(&n->job_kdf, why, why_len) != MENTO_OK) {
+        cJSON_Delete(vault);
+        return MENTO_ERR_INVALID;
+    }
+    n->job_new = sodium_malloc(len + 1);
+    if (!n->job_new) {
+        cJSON_Delete(vault);
+        say(why, why_len, "out of memory");
+        return MENTO_ERR_NOMEM;
+    }
+    memcpy(n->job_new, new_password, len + 1);
+    n->job_kind = JOB_CHANGE;
+    n->job_vault = vault;
+    n->job_base = version;
+    mento_status st = job_start(n, current, why, why_len);
+    if (st != MENTO_OK) {
+        sodium_free(n->job_new);
+        n->job_new = NULL;
+        cJSON_Delete(n->job_vault);
+        n->job_vault = NULL;
+    }
+    return st;
+}
+
+bool notes_vault_problem(struct notes *n, char *out, size_t cap)
+{
+    sqlite3_stmt *st = prep(n, "SELECT problem FROM note_vault WHERE user_id = ?"
+                               " AND problem IS NOT NULL");
+    bool found = false;
+    if (st) {
+        sqlite3_bind_int64(st, 1, n->user);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            copy_col(st, 0, out, cap);
+            found = true;
+        }
+        sqlite3_finalize(st);
+    }
+    return found;
+}
+
+bool notes_password_changing(struct notes *n)
+{
+    return n->job_running && n->job_kind == JOB_CHANGE;
+}
+
 mento_status notes_unlock_poll(struct notes *n, bool *done, char *why, size_t why_len)
 {
     *done = false;
-    if (n->unlocked) {
-        *done = true;
-        return MENTO_OK;
-    }
     if (!n->job_running) {
+        if (n->unlocked) {
+            *done = true;
+            return MENTO_OK;
+        }
         say(why, why_len, "nothing is being unlocked");
         return MENTO_ERR_INVALID;
     }
     if (!atomic_load(&n->job_done))
         return MENTO_OK;
     *done = true;
-    bool create = n->job_create;
+    int kind = n->job_kind;
+    bool create = kind == JOB_CREATE;
     job_join(n);
     mento_status st = n->job_status;
     if (st != MENTO_OK) {
         say(why, why_len, "%s", n->job_why[0] ? n->job_why : mento_status_message(st));
         return st;
     }
+    if (kind == JOB_CHANGE)
+        return password_changed(n, why, why_len);
     notes_harden_process();
     n->keys = n->job_keys;
     memset(&n->job_keys, 0, sizeof n->job_keys);
@@ -2144,6 +2340,15 @@ mento_status notes_unlock_poll(struct notes *n, bool *done, char *why, size_t wh
     if (st == MENTO_OK && create) {
         st = created(n, n->job_blob);
         n->have_recovery = st == MENTO_OK;
+    }
+    if (st == MENTO_OK && !create) {
+        /* Unlocked with a vault the server holds: a refusal told before (a
+         * password change another device's beat) is done with. */
+        sqlite3_stmt *q = prep(n, "UPDATE note_vault SET problem = NULL WHERE user_id = ?"
+                                  " AND version > 0 AND op_id IS NULL");
+        if (q)
+            sqlite3_bind_int64(q, 1, n->user);
+        st = run(q);
     }
     if (st == MENTO_OK)
         st = pk_load(n);
@@ -2671,6 +2876,7 @@ mento_status notes_partner_key_state(struct notes *n, int64_t pairing, struct no
     if (p.pinned)
         vault_fingerprint(p.pinned_box, p.pinned_sign, out->pinned_fingerprint);
     out->state = peer_state(&p);
+    out->verified_at = p.verified_at;
     return MENTO_OK;
 }
 
@@ -2686,10 +2892,12 @@ mento_status notes_accept_partner_key(struct notes *n, int64_t pairing)
     mento_status st = store_begin(n->store);
     if (st != MENTO_OK)
         return st;
-    sqlite3_stmt *q = prep(n, "UPDATE note_peers SET pinned_box = box, pinned_sign = sign"
-                              " WHERE user_id = ?");
-    if (q)
-        sqlite3_bind_int64(q, 1, partner);
+    sqlite3_stmt *q = prep(n, "UPDATE note_peers SET pinned_box = box, pinned_sign = sign,"
+                              " verified_at = ? WHERE user_id = ?");
+    if (q) {
+        sqlite3_bind_int64(q, 1, now_s());
+        sqlite3_bind_int64(q, 2, partner);
+    }
     st = run(q);
     /* Pair keys the new key signed can be opened now. */
     if (st == MENTO_OK)

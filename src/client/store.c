@@ -164,6 +164,10 @@ static const char *const store_migrations[] = {
     "  fetched_at INTEGER NOT NULL,"
     "  PRIMARY KEY (programme, session_id)"
     ");",
+    /* 4: when the user compared a partner's fingerprint and marked the
+     * pinned key verified (NULL: never; a key pinned on first sight is
+     * trusted but not verified). Pinning another key clears it. */
+    "ALTER TABLE note_peers ADD COLUMN verified_at INTEGER;",
 };
 
 #define MIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))

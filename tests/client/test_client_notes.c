@@ -379,6 +379,7 @@ static void sharing_with_the_partner(void **state)
     assert_int_equal(p.user, w->mentor.id);
     assert_int_equal(strlen(p.fingerprint), 47);
     assert_string_equal(p.fingerprint, p.pinned_fingerprint);
+    assert_int_equal(p.verified_at, 0); /* pinned on first sight, not compared yet */
     struct notes_partner q;
     assert_int_equal(notes_partner_key_state(w->c.notes, w->pairing, &q), MENTO_OK);
     assert_string_equal(q.fingerprint, p.mine); /* what they read out to each other */
@@ -467,10 +468,18 @@ static void partner_key_change_is_shown(void **state)
     settle(&w->a);
     assert_int_equal(notes_partner_key_state(w->a.notes, w->pairing, &p), MENTO_OK);
     assert_int_equal(p.state, NOTES_PARTNER_PINNED);
-    /* Accepting is the user's word after comparing: it pins what is there. */
+    assert_int_equal(p.verified_at, 0);
+    /* Accepting is the user's word after comparing: it pins what is there,
+     * and the store remembers it as verified (kept across a restart). */
+    int64_t t0 = (int64_t)time(NULL);
     assert_int_equal(notes_accept_partner_key(w->a.notes, w->pairing), MENTO_OK);
+    notes_close(&w->a.notes);
+    char err[256];
+    assert_int_equal(notes_open(&w->a.notes, w->a.store, "together", 0, err, sizeof err), MENTO_OK);
     assert_int_equal(notes_partner_key_state(w->a.notes, w->pairing, &p), MENTO_OK);
     assert_int_equal(p.state, NOTES_PARTNER_PINNED);
+    assert_in_range(p.verified_at, t0, t0 + 60);
+    unlock(&w->a);
     harness_resp_free(&r);
 }
 
@@ -952,6 +961,135 @@ static void answers_missed_while_closed(void **state)
     assert_string_equal(notes_get(w->b.notes, d.id)->body, "two");
 }
 
+/* ---- The notes password, changed ------------------------------------------------------------ */
+
+#define NEW_PASSWORD "a new notes password for 2027"
+
+/* Start a change and wait for it; the status of the whole change. */
+static mento_status change_password(struct device *d, const char *current, const char *next,
+                                    char *why, size_t why_len)
+{
+    struct vault_kdf k = quick_kdf();
+    mento_status st = notes_password_change_start(d->notes, current, next, &k, why, why_len);
+    if (st != MENTO_OK)
+        return st;
+    assert_true(notes_password_changing(d->notes));
+    /* The notes stay open while the key is derived. */
+    assert_int_equal(notes_vault_state(d->notes), NOTES_VAULT_UNLOCKED);
+    st = notes_unlock_wait(d->notes, why, why_len);
+    assert_false(notes_password_changing(d->notes));
+    assert_int_equal(notes_vault_state(d->notes), NOTES_VAULT_UNLOCKED);
+    return st;
+}
+
+/* The vault as the server keeps it (caller deletes). */
+static cJSON *server_vault(struct world *w)
+{
+    struct harness_resp r = {0};
+    harness_call(w->h, "GET", "/v1/me/vault", w->mentee.token, NULL, NULL, &r);
+    harness_expect_status(&r, 200);
+    cJSON *out = cJSON_Duplicate(r.json, true);
+    harness_resp_free(&r);
+    return out;
+}
+
+/* Lock `d` and unlock it with `secret`: MENTO_OK or the failure, in words. */
+static mento_status relock(struct device *d, const char *secret, bool recovery, char *why,
+                           size_t why_len)
+{
+    notes_lock(d->notes);
+    mento_status st = notes_unlock_start(d->notes, secret, recovery, why, why_len);
+    return st == MENTO_OK ? notes_unlock_wait(d->notes, why, why_len) : st;
+}
+
+static void password_changed_on_one_device(void **state)
+{
+    struct world *w = *state;
+    char why[NOTES_WHY_LEN] = "";
+    settle(&w->a);
+    settle(&w->b);
+    cJSON *before = server_vault(w);
+    int64_t v0 = 0;
+    assert_true(harness_int(before, "version", &v0));
+
+    /* Refused before any work: too short, the same, while locked. */
+    assert_int_equal(notes_password_change_start(w->a.notes, PASSWORD, "short", NULL, why,
+                                                 sizeof why),
+                     MENTO_ERR_INVALID);
+    assert_non_null(strstr(why, "10 characters"));
+    assert_int_equal(notes_password_change_start(w->a.notes, PASSWORD, PASSWORD, NULL, why,
+                                                 sizeof why),
+                     MENTO_ERR_INVALID);
+    /* A wrong current password changes nothing, here or at the server. */
+    int queued = store_outbox_count(w->a.store, "together");
+    assert_int_not_equal(
+        change_password(&w->a, "not my password at all", NEW_PASSWORD, why, sizeof why), MENTO_OK);
+    assert_non_null(strstr(why, "password"));
+    assert_int_equal(store_outbox_count(w->a.store, "together"), queued);
+
+    /* Changed on a: the notes stay open there, the vault goes up once. */
+    size_t count = notes_count(w->a.notes);
+    if (change_password(&w->a, PASSWORD, NEW_PASSWORD, why, sizeof why) != MENTO_OK)
+        fail_msg("change: %s", why);
+    assert_int_equal(store_outbox_count(w->a.store, "together"), queued + 1);
+    assert_int_equal(notes_count(w->a.notes), count);
+    settle(&w->a);
+    assert_false(notes_vault_problem(w->a.notes, why, sizeof why));
+    cJSON *after = server_vault(w);
+    int64_t v1 = 0;
+    assert_true(harness_int(after, "version", &v1));
+    assert_int_equal(v1, v0 + 1);
+    const cJSON *k0 = cJSON_GetObjectItemCaseSensitive(before, "kdf"),
+                *k1 = cJSON_GetObjectItemCaseSensitive(after, "kdf");
+    assert_string_not_equal(harness_str(k0, "salt"), harness_str(k1, "salt"));
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    /* Only the root key was wrapped again: nothing else went up. */
+    assert_int_equal(store_outbox_count(w->a.store, "together"), 0);
+
+    /* b takes it with its next sync: the old password no longer opens. */
+    settle(&w->b);
+    assert_int_not_equal(relock(&w->b, PASSWORD, false, why, sizeof why), MENTO_OK);
+    assert_non_null(strstr(why, "password"));
+    if (relock(&w->b, NEW_PASSWORD, false, why, sizeof why) != MENTO_OK)
+        fail_msg("unlock with the new password: %s", why);
+    assert_string_equal(notes_get(w->b.notes, w->first)->body,
+                        notes_get(w->a.notes, w->first)->body);
+    /* The recovery code still opens it. */
+    if (relock(&w->b, w->recovery, true, why, sizeof why) != MENTO_OK)
+        fail_msg("recovery after the change: %s", why);
+    assert_non_null(notes_get(w->b.notes, w->first));
+
+    /* Both devices change it at once: the first to reach the server holds;
+     * the other takes that vault and says so. */
+    if (change_password(&w->a, NEW_PASSWORD, "the laptop's password 2027", why, sizeof why) !=
+        MENTO_OK)
+        fail_msg("change on a: %s", why);
+    if (change_password(&w->b, NEW_PASSWORD, "the phone's password 2027", why, sizeof why) !=
+        MENTO_OK)
+        fail_msg("change on b: %s", why);
+    settle(&w->a);
+    settle(&w->b);
+    assert_true(notes_vault_problem(w->b.notes, why, sizeof why));
+    assert_non_null(strstr(why, "another device"));
+    assert_int_not_equal(relock(&w->b, "the phone's password 2027", false, why, sizeof why),
+                         MENTO_OK);
+    if (relock(&w->b, "the laptop's password 2027", false, why, sizeof why) != MENTO_OK)
+        fail_msg("unlock b with a's password: %s", why);
+    /* Unlocked with the vault the server holds: said, and done with. */
+    assert_false(notes_vault_problem(w->b.notes, why, sizeof why));
+    assert_non_null(notes_get(w->b.notes, w->first));
+
+    /* Back to the first password for what follows. */
+    if (change_password(&w->b, "the laptop's password 2027", PASSWORD, why, sizeof why) !=
+        MENTO_OK)
+        fail_msg("change back: %s", why);
+    settle(&w->b);
+    settle(&w->a);
+    if (relock(&w->a, PASSWORD, false, why, sizeof why) != MENTO_OK)
+        fail_msg("unlock a again: %s", why);
+}
+
 /* ---- kill -9 while saving and syncing
  * ----------------------------------------------------------------- */
 
@@ -1134,6 +1272,7 @@ int main(void)
         cmocka_unit_test(exports),
         cmocka_unit_test(pairing_end_stops_sharing),
         cmocka_unit_test(answers_missed_while_closed),
+        cmocka_unit_test(password_changed_on_one_device),
         cmocka_unit_test(kill_nine_while_saving),
         cmocka_unit_test(server_exits_cleanly),
     };

@@ -400,6 +400,44 @@ static void conflict_copy_resolved(void **state)
     harness_resp_free(&r);
 }
 
+/* Amina changes her notes password on the laptop (the current one first,
+ * the new one twice); the phone, after a sync, refuses the old password and
+ * opens with the new one; her notes are all there. Then back, for what
+ * follows. */
+static void password_changed(void **state)
+{
+    struct world *w = *state;
+    play(w, false,
+         ":wait-sync\n5\n<Enter>\n:type " PASSWORD "\n<Enter>\n:wait-unlock\n"
+         "P\n:type " PASSWORD "\n<Tab>\n:type the second notes password\n<Tab>\n"
+         ":type the second notes passwort\n<Enter>\n:save-display %s/notes-password-differ.txt\n"
+         "P\n:type " PASSWORD "\n<Tab>\n:type the second notes password\n<Tab>\n"
+         ":type the second notes password\n:save-display %s/notes-password-form.txt\n<Enter>\n"
+         ":wait-unlock\n:save-display %s/notes-password-changed.txt\n:wait-sync\nq\n");
+    expect_screen(&w->u, "notes-password-differ");
+    expect_screen(&w->u, "notes-password-form");
+    expect_screen(&w->u, "notes-password-changed");
+    char *form = saved(w, "notes-password-form");
+    assert_null(strstr(form, "second notes"));
+    free(form);
+    play_as(w, "-phone", NULL,
+            ":wait-sync\n5\n<Enter>\n:type " PASSWORD "\n<Enter>\n:wait-unlock\n"
+            ":save-display %s/notes-password-old-refused.txt\n<Enter>\n"
+            ":type the second notes password\n<Enter>\n:wait-unlock\n"
+            ":save-display %s/notes-password-new-opens.txt\n"
+            "P\n:type the second notes password\n<Tab>\n:type " PASSWORD "\n<Tab>\n:type " PASSWORD
+            "\n<Enter>\n:wait-unlock\n:wait-sync\nq\n");
+    expect_screen(&w->u, "notes-password-old-refused");
+    expect_screen(&w->u, "notes-password-new-opens");
+    char *refused = saved(w, "notes-password-old-refused");
+    assert_non_null(strstr(refused, "password"));
+    free(refused);
+    char *opens = saved(w, "notes-password-new-opens");
+    assert_non_null(strstr(opens, "Notes unlocked"));
+    assert_non_null(strstr(opens, "Weekly check-in"));
+    free(opens);
+}
+
 /* Someone swaps Zoë's published key: Amina's pane says so loudly, and the
  * fingerprints dialogue shows the key before and now until she accepts. */
 static void changed_partner_key_shown(void **state)
@@ -543,6 +581,7 @@ int main(void)
         cmocka_unit_test(shared_with_the_partner),
         cmocka_unit_test(edited_in_editor),
         cmocka_unit_test(conflict_copy_resolved),
+        cmocka_unit_test(password_changed),
         cmocka_unit_test(changed_partner_key_shown),
         cmocka_unit_test(record_that_does_not_open_listed_apart),
         cmocka_unit_test(server_never_holds_the_text),

@@ -472,11 +472,15 @@ static void older_store_is_upgraded(void **state)
     assert_int_equal(store_outbox_append(f->s, "together", "profile.set", body, 1, id), MENTO_OK);
     cJSON_Delete(body);
     store_close(&f->s);
-    /* Back to version 2: without what migration 3 adds. */
+    /* Back to version 2: without what migrations 3 and 4 add, and with a
+     * partner's key pinned. */
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE resources; DROP TABLE fetched; DROP TABLE calendars;"
+                                  " ALTER TABLE note_peers DROP COLUMN verified_at;"
+                                  " INSERT INTO note_peers(user_id, key_version, box, sign, sig)"
+                                  " VALUES (7, 1, x'01', x'02', x'03');"
                                   " PRAGMA user_version = 2;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -488,7 +492,20 @@ static void older_store_is_upgraded(void **state)
     assert_non_null(list);
     assert_int_equal(cJSON_GetArraySize(list), 0);
     cJSON_Delete(list);
-    assert_true(store_schema_version() >= 2);
+    assert_true(store_schema_version() >= 4);
+    /* The pinned key is kept, not marked verified. */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT key_version, verified_at IS NULL FROM note_peers"
+                                        " WHERE user_id = 7",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_int_equal(sqlite3_column_int(st, 1), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
 }
 
 int main(void)
