@@ -1013,13 +1013,13 @@ static void password_changed_on_one_device(void **state)
     assert_true(harness_int(before, "version", &v0));
 
     /* Refused before any work: too short, the same, while locked. */
-    assert_int_equal(notes_password_change_start(w->a.notes, PASSWORD, "short", NULL, why,
-                                                 sizeof why),
-                     MENTO_ERR_INVALID);
+    assert_int_equal(
+        notes_password_change_start(w->a.notes, PASSWORD, "short", NULL, why, sizeof why),
+        MENTO_ERR_INVALID);
     assert_non_null(strstr(why, "10 characters"));
-    assert_int_equal(notes_password_change_start(w->a.notes, PASSWORD, PASSWORD, NULL, why,
-                                                 sizeof why),
-                     MENTO_ERR_INVALID);
+    assert_int_equal(
+        notes_password_change_start(w->a.notes, PASSWORD, PASSWORD, NULL, why, sizeof why),
+        MENTO_ERR_INVALID);
     /* A wrong current password changes nothing, here or at the server. */
     int queued = store_outbox_count(w->a.store, "together");
     assert_int_not_equal(
@@ -1081,8 +1081,7 @@ static void password_changed_on_one_device(void **state)
     assert_non_null(notes_get(w->b.notes, w->first));
 
     /* Back to the first password for what follows. */
-    if (change_password(&w->b, "the laptop's password 2027", PASSWORD, why, sizeof why) !=
-        MENTO_OK)
+    if (change_password(&w->b, "the laptop's password 2027", PASSWORD, why, sizeof why) != MENTO_OK)
         fail_msg("change back: %s", why);
     settle(&w->b);
     settle(&w->a);
