@@ -1547,10 +1547,15 @@ static mento_status aside_retry(struct notes *n)
 /* Work through the inbox (unlocked, inside a transaction). */
 static mento_status drain(struct notes *n)
 {
-    if (!n->unlocked)
-        return MENTO_OK;
-    sqlite3_stmt *st =
-        prep(n, "SELECT seq, kind, json FROM note_inbox WHERE programme = ? ORDER BY seq");
+    /* Locked, only what needs no key is taken: the answers that accepted an
+     * operation, so that a change saved behind it (a note shared offline
+     * right after it was written) goes up now and not at the next unlock.
+     * The rest waits in the inbox. */
+    sqlite3_stmt *st = prep(
+        n, n->unlocked ? "SELECT seq, kind, json FROM note_inbox WHERE programme = ? ORDER BY seq"
+                       : "SELECT seq, kind, json FROM note_inbox WHERE programme = ?"
+                         " AND kind = 'result' AND json_extract(json, '$.status') BETWEEN 200"
+                         " AND 299 ORDER BY seq");
     if (!st)
         return MENTO_ERR_DB;
     sqlite3_bind_text(st, 1, n->programme, -1, SQLITE_TRANSIENT);

@@ -421,6 +421,31 @@ static void sharing_with_the_partner(void **state)
     assert_null(notes_get(w->c.notes, w->priv));
 }
 
+/* Written and shared offline, then online while the notes are locked: the
+ * shared version waits only for the server's answer to the first, not for
+ * the next unlock; the partner reads it. */
+static void offline_share_goes_up_locked(void **state)
+{
+    struct world *w = *state;
+    struct note_draft d = {
+        .title = "Written in the field", .body = "Before the call", .pairing = w->pairing};
+    save(&w->a, &d);
+    d.body = "Before the call: shared";
+    d.shared = true;
+    save(&w->a, &d);
+    notes_lock(w->a.notes);
+    settle(&w->a);
+    settle(&w->c);
+    const struct note *x = notes_get(w->c.notes, d.id);
+    assert_non_null(x);
+    assert_string_equal(x->body, "Before the call: shared");
+    unlock(&w->a);
+    x = notes_get(w->a.notes, d.id);
+    assert_false(x->dirty);
+    assert_int_equal(x->base_version, 2);
+    assert_true(x->shared);
+}
+
 static void partner_key_change_is_shown(void **state)
 {
     struct world *w = *state;
@@ -1263,6 +1288,7 @@ int main(void)
         cmocka_unit_test(round_trip_between_devices),
         cmocka_unit_test(conflict_keeps_both_texts),
         cmocka_unit_test(sharing_with_the_partner),
+        cmocka_unit_test(offline_share_goes_up_locked),
         cmocka_unit_test(partner_key_change_is_shown),
         cmocka_unit_test(tampered_records_do_not_open),
         cmocka_unit_test(administrators_get_nothing),
