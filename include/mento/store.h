@@ -87,6 +87,7 @@ struct store_sync_summary {
     int collections; /* other entries changed */
     int settled;     /* outbox operations confirmed (any status below 500) */
     int refused;     /* ... of which refused (4xx) */
+    bool programme;  /* the programme object came (its settings or resources changed) */
 };
 
 /* Apply one answer of POST /v1/sync for `programme`, all or nothing: the

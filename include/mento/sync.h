@@ -45,6 +45,7 @@ struct sync_report {
     bool round_done; /* the round ended (success or not) */
     bool failed;
     int mentors, collections, settled, refused;
+    bool programme; /* the programme object came: its resources may have changed */
 };
 
 void sync_init(struct sync *s, struct store *store, struct net *net, const char *programme,

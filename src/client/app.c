@@ -1086,7 +1086,10 @@ static void network(struct app *app)
         }
         if (rep.applied && (rep.mentors || rep.collections || rep.settled))
             store_changed(app);
-        /* The calendar files of sessions that changed follow the sync. */
+        /* The calendar files of sessions that changed follow the sync, and
+         * the resources when the programme object says they may have. */
+        if (rep.programme)
+            fetch_resources(&app->fetch);
         if (rep.round_done && !rep.failed)
             fetch_calendars(&app->fetch);
         if (rep.refused) {

@@ -930,6 +930,8 @@ static mento_status apply_changes(sqlite3 *db, const char *programme, const cJSO
             if ((st = put_object(db, p, collections[i].name, "", c)) != MENTO_OK)
                 return st;
             sum->collections++;
+            if (strcmp(collections[i].name, "programme") == 0)
+                sum->programme = true;
             if (strcmp(collections[i].name, "profile") == 0)
                 me = my_user_id(db);
             continue;

@@ -142,6 +142,7 @@ bool sync_handle(struct sync *s, struct net_result *r, int64_t now_ms, struct sy
             rep->collections = sum.collections;
             rep->settled = sum.settled;
             rep->refused = sum.refused;
+            rep->programme = sum.programme;
             /* More pages, or operations queued meanwhile: go on at once. */
             if (sum.more || store_outbox_count(s->store, s->programme) > 0) {
                 if (sum.more || sum.settled > 0)

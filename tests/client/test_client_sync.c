@@ -60,6 +60,7 @@ static struct sync_report run_round(struct world *w, int *pages)
             total.settled += rep.settled;
             total.refused += rep.refused;
             total.failed |= rep.failed;
+            total.programme |= rep.programme;
             if (rep.round_done) {
                 total.round_done = true;
                 return total;
@@ -138,6 +139,7 @@ static void first_sync_in_pages(void **state)
     int64_t at = store_last_sync(w->store, "together");
     assert_true(at >= before && at <= (int64_t)time(NULL));
     assert_true(pages >= 3);
+    assert_true(rep.programme); /* the programme (with its resources) on a first sync */
     assert_int_equal(w->sync.round_trips, (unsigned)pages);
     assert_int_equal(w->sync.link, SYNC_LINK_ONLINE);
     /* When it happened, by the wall clock (the status line shows it). */
@@ -153,6 +155,7 @@ static void first_sync_in_pages(void **state)
     rep = run_round(w, &pages);
     assert_int_equal(pages, 1);
     assert_int_equal(rep.mentors, 0);
+    assert_false(rep.programme); /* unchanged: not sent, and not fetched again */
     uint64_t cost = (w->sync.bytes_up - up) + (w->sync.bytes_down - down);
     fprintf(stderr, "# a no-change sync: %llu bytes up and down\n", (unsigned long long)cost);
     assert_true(cost < 1024);
