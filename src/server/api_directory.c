@@ -1,6 +1,5 @@
 /* api_directory.c - programmes with their questionnaire, and the mentor
  * directory: filters, the language rule, match scores, pages. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,19 +69,6 @@ struct dir_params {
     const char *why;
 };
 
-static bool parse_int(const char *s, long min, long max, int *out)
-{
-    if (!s || !*s)
-        return false;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return false;
-    *out = (int)v;
-    return true;
-}
-
 static bool dir_param(const char *key, const char *value, void *arg)
 {
     struct dir_params *dp = arg;
@@ -132,13 +118,13 @@ static bool dir_param(const char *key, const char *value, void *arg)
             return false;
         }
     } else if (strcmp(key, "page") == 0) {
-        if (!parse_int(value, 1, 1000000, &dp->q.page)) {
+        if (!api_whole_int(value, 1, 1000000, &dp->q.page)) {
             dp->bad = key;
             dp->why = "page is a whole number from 1";
             return false;
         }
     } else if (strcmp(key, "per_page") == 0) {
-        if (!parse_int(value, 1, 200, &dp->q.per_page)) {
+        if (!api_whole_int(value, 1, 200, &dp->q.per_page)) {
             dp->bad = key;
             dp->why = "per_page is a whole number from 1 to 200";
             return false;
@@ -259,7 +245,7 @@ out:
 void api_directory_mentor(struct api_ctx *ctx, struct http_response *resp)
 {
     int id;
-    if (!parse_int(ctx->req->params[1], 1, 2147483647, &id)) {
+    if (!api_whole_int(ctx->req->params[1], 1, 2147483647, &id)) {
         http_response_error(resp, 400, "bad_request", "A user id is a positive whole number",
                             NULL);
         return;

@@ -531,6 +531,7 @@ static void test_bad_parameters(void **state)
         "grade=P-9",    "grade=NO-Z",  "language=de", "language=EN_US", "sort=age",
         "colour=blue",  "page=0",      "page=-1",     "page=abc",       "per_page=0",
         "per_page=201", "per_page=x",  "per_page=-5", "page=99999999999999999999",
+        "page=%2B2",    "page=%202",   "per_page=1e1",
     };
     const char *token = person(c, "maya")->u.token;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
