@@ -397,6 +397,14 @@ static void password_open(struct app *app, bool recovery)
     app_form_open(app, password_given, 0);
 }
 
+static void password_changed_done(struct app *app)
+{
+    if (app->net)
+        sync_request(&app->sync);
+    app_message(app, false,
+                "Notes password changed: your other devices take it with their next sync");
+}
+
 /* The dialogue of a password change: the current password and the new one
  * twice. */
 static void password_change_open(struct app *app)
@@ -486,33 +494,24 @@ static void notes_tick(struct app *app)
     if (!p->notes)
         return;
     recovery_show(app);
-    if (p->changing) {
+    if (p->changing || p->working) {
+        /* The worker of an unlock, a creation or a password change. */
         bool done = false;
         char why[NOTES_WHY_LEN] = "";
         mento_status st = notes_unlock_poll(p->notes, &done, why, sizeof why);
         if (st == MENTO_OK && !done)
             return;
-        p->changing = false;
         app->dirty = true;
         app->message[0] = '\0';
-        if (st != MENTO_OK) {
-            notes_pane_say(app, true, "The password was not changed: ", why);
+        if (p->changing) {
+            p->changing = false;
+            if (st != MENTO_OK)
+                notes_pane_say(app, true, "The password was not changed: ", why);
+            else
+                password_changed_done(app);
             return;
         }
-        if (app->net)
-            sync_request(&app->sync);
-        app_message(app, false,
-                    "Notes password changed: your other devices take it with their next sync");
-        return;
-    }
-    if (p->working) {
-        bool done = false;
-        char why[NOTES_WHY_LEN] = "";
-        mento_status st = notes_unlock_poll(p->notes, &done, why, sizeof why);
-        if (st == MENTO_OK && !done)
-            return;
         p->working = false;
-        app->dirty = true;
         if (st != MENTO_OK) {
             /* Nothing changed: the same key tries again. */
             char enter[32] = "", k[32] = "", more[NOTES_WHY_LEN + 128];
@@ -521,7 +520,6 @@ static void notes_tick(struct app *app)
             bool offer = !p->creating && !p->recovering && k[0];
             snprintf(more, sizeof more, "%s. %s tries again%s%s%s", why, enter[0] ? enter : "enter",
                      offer ? "; " : "", offer ? k : "", offer ? " uses the recovery code" : "");
-            app->message[0] = '\0';
             notes_pane_say(app, true, p->creating ? "The vault was not made: " : "", more);
             return;
         }

@@ -2107,22 +2107,32 @@ mento_status notes_unlock_start(struct notes *n, const char *secret, bool recove
 }
 
 /* The vault and the public keys of a new vault go up. */
-static mento_status created(struct notes *n, cJSON *blob)
+/* Queue vault.put of the vault object `blob` (printed as `text`) based on
+ * the server's version `base` (0: the first upload). */
+static mento_status queue_vault_put(struct notes *n, const cJSON *blob, const char *text,
+                                    int64_t base, char op[STORE_OP_ID_LEN])
 {
-    char *text = cJSON_PrintUnformatted(blob);
     char *b64 = text ? b64_encode((const unsigned char *)text, strlen(text)) : NULL;
     cJSON *put = cJSON_CreateObject();
     cJSON *kdf = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(blob, "kdf"), true);
-    char vault_op[STORE_OP_ID_LEN], keys_op[STORE_OP_ID_LEN];
-    mento_status st = text && b64 && put && kdf ? MENTO_OK : MENTO_ERR_NOMEM;
-    if (st == MENTO_OK) {
-        cJSON_AddNumberToObject(put, "base_version", 0);
-        cJSON_AddItemToObject(put, "kdf", kdf);
-        kdf = NULL;
-        cJSON_AddStringToObject(put, "blob", b64);
-        st = queue_op(n, "vault.put", put, vault_op);
-        put = NULL;
+    if (!b64 || !put || !kdf) {
+        free(b64);
+        cJSON_Delete(put);
+        cJSON_Delete(kdf);
+        return MENTO_ERR_NOMEM;
     }
+    cJSON_AddNumberToObject(put, "base_version", (double)base);
+    cJSON_AddItemToObject(put, "kdf", kdf);
+    cJSON_AddStringToObject(put, "blob", b64);
+    free(b64);
+    return queue_op(n, "vault.put", put, op);
+}
+
+static mento_status created(struct notes *n, cJSON *blob)
+{
+    char *text = cJSON_PrintUnformatted(blob);
+    char vault_op[STORE_OP_ID_LEN], keys_op[STORE_OP_ID_LEN];
+    mento_status st = queue_vault_put(n, blob, text, 0, vault_op);
     unsigned char sig[64];
     crypto_sign_detached(sig, NULL, n->keys.box_public, 32, n->keys.sign_secret);
     char *bx = b64_encode(n->keys.box_public, 32), *sg = b64_encode(n->keys.sign_public, 32),
@@ -2149,12 +2159,9 @@ static mento_status created(struct notes *n, cJSON *blob)
         st = run(q);
     }
     cJSON_Delete(keys);
-    cJSON_Delete(put);
-    cJSON_Delete(kdf);
     free(bx);
     free(sg);
     free(sy);
-    free(b64);
     free(text);
     return st;
 }
@@ -2180,17 +2187,9 @@ static mento_status password_changed(struct notes *n, char *why, size_t why_len)
         return MENTO_ERR_INVALID;
     }
     char *text = cJSON_PrintUnformatted(blob);
-    char *b64 = text ? b64_encode((const unsigned char *)text, strlen(text)) : NULL;
-    cJSON *put = cJSON_CreateObject();
-    cJSON *kdf = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(blob, "kdf"), true);
-    mento_status st = text && b64 && put && kdf ? store_begin(n->store) : MENTO_ERR_NOMEM;
+    mento_status st = text ? store_begin(n->store) : MENTO_ERR_NOMEM;
     if (st == MENTO_OK) {
-        cJSON_AddNumberToObject(put, "base_version", (double)version);
-        cJSON_AddItemToObject(put, "kdf", kdf);
-        kdf = NULL;
-        cJSON_AddStringToObject(put, "blob", b64);
-        st = queue_op(n, "vault.put", put, op);
-        put = NULL;
+        st = queue_vault_put(n, blob, text, version, op);
         sqlite3_stmt *q = st == MENTO_OK ? prep(n, "UPDATE note_vault SET json = ?, op_id = ?,"
                                                    " problem = NULL WHERE user_id = ?")
                                          : NULL;
@@ -2210,10 +2209,7 @@ static mento_status password_changed(struct notes *n, char *why, size_t why_len)
     } else {
         say(why, why_len, "out of memory");
     }
-    cJSON_Delete(put);
-    cJSON_Delete(kdf);
     cJSON_Delete(blob);
-    free(b64);
     if (text)
         sodium_memzero(text, strlen(text));
     free(text);
