@@ -1442,7 +1442,14 @@ static void accepted(struct app *app, enum form_result r)
         return;
     char who[128];
     notes_pane_partner(app, p->target_pairing, who, sizeof who);
-    if (notes_accept_partner_key(p->notes, p->target_pairing) != MENTO_OK) {
+    mento_status st = notes_accept_partner_key(p->notes, p->target_pairing, p->target_fingerprint);
+    if (st == MENTO_ERR_INVALID) {
+        app_message(app, true,
+                    "%s's key changed while you compared: nothing was accepted. f shows it again",
+                    who);
+        return;
+    }
+    if (st != MENTO_OK) {
         app_message(app, true, "%s's key could not be accepted: sync, then try again", who);
         return;
     }
@@ -1487,6 +1494,7 @@ static void fingerprints(struct app *app, const struct note *x)
         return;
     }
     p->target_pairing = pairing;
+    snprintf(p->target_fingerprint, sizeof p->target_fingerprint, "%s", np.fingerprint);
     /* The fingerprints one under the other, after labels of one width. */
     bool changed = np.state == NOTES_PARTNER_CHANGED;
     char them[160], before[160];

@@ -143,6 +143,7 @@ struct notes_pane {
     /* What a dialogue of the pane is about. */
     char target[NOTES_ID_LEN];
     int64_t target_pairing;
+    char target_fingerprint[VAULT_FINGERPRINT_LEN]; /* the partner's, as shown */
     /* A changed partner key already shown (its fingerprint), and when the
      * keys were last looked at (app.store_version, -1: never). */
     char warned[VAULT_FINGERPRINT_LEN];

@@ -184,9 +184,12 @@ struct notes_partner {
 };
 
 mento_status notes_partner_key_state(struct notes *n, int64_t pairing, struct notes_partner *out);
-/* The user compared fingerprints: pin the partner's current key and remember
- * it as verified (kept in the store; pinning another key later clears it). */
-mento_status notes_accept_partner_key(struct notes *n, int64_t pairing);
+/* The user compared `fingerprint` (as notes_partner_key_state gave it) with
+ * the partner's: pin that key and remember it as verified (kept in the
+ * store). MENTO_ERR_INVALID when the partner's key is no longer the one
+ * compared (a sync changed it meanwhile): nothing is pinned. A key is
+ * pinned otherwise only on first sight, unverified (verified_at 0). */
+mento_status notes_accept_partner_key(struct notes *n, int64_t pairing, const char *fingerprint);
 
 /* ---- Export -------------------------------------------------------------------------- */
 

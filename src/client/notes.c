@@ -2881,7 +2881,7 @@ mento_status notes_partner_key_state(struct notes *n, int64_t pairing, struct no
     return MENTO_OK;
 }
 
-mento_status notes_accept_partner_key(struct notes *n, int64_t pairing)
+mento_status notes_accept_partner_key(struct notes *n, int64_t pairing, const char *fingerprint)
 {
     int64_t partner = 0;
     bool active = false;
@@ -2890,6 +2890,10 @@ mento_status notes_accept_partner_key(struct notes *n, int64_t pairing)
         return MENTO_ERR_NOT_FOUND;
     if (!peer_signed(&p))
         return MENTO_ERR_CRYPTO;
+    char now[VAULT_FINGERPRINT_LEN];
+    vault_fingerprint(p.box, p.sign, now);
+    if (!fingerprint || strcmp(now, fingerprint) != 0)
+        return MENTO_ERR_INVALID;
     mento_status st = store_begin(n->store);
     if (st != MENTO_OK)
         return st;

@@ -497,7 +497,14 @@ static void partner_key_change_is_shown(void **state)
     /* Accepting is the user's word after comparing: it pins what is there,
      * and the store remembers it as verified (kept across a restart). */
     int64_t t0 = (int64_t)time(NULL);
-    assert_int_equal(notes_accept_partner_key(w->a.notes, w->pairing), MENTO_OK);
+    /* A fingerprint other than the key's now (it changed while they
+     * compared): nothing is accepted. */
+    assert_int_equal(notes_accept_partner_key(w->a.notes, w->pairing,
+                                              "00000 00000 00000 00000 00000 00000 00000 00000"),
+                     MENTO_ERR_INVALID);
+    assert_int_equal(notes_partner_key_state(w->a.notes, w->pairing, &p), MENTO_OK);
+    assert_int_equal(p.verified_at, 0);
+    assert_int_equal(notes_accept_partner_key(w->a.notes, w->pairing, p.fingerprint), MENTO_OK);
     notes_close(&w->a.notes);
     char err[256];
     assert_int_equal(notes_open(&w->a.notes, w->a.store, "together", 0, err, sizeof err), MENTO_OK);
