@@ -582,6 +582,25 @@ static bool note_share_ok(struct api_ctx *ctx, const char *pid, int64_t pairing,
     return true;
 }
 
+/* A newer write leaves no older sealed text behind: the stored answers to
+ * the caller's earlier writes of note `id` (kept for idempotent retries)
+ * lose their ciphertext and keep the rest (id, version), which is all a
+ * retry needs. */
+static bool forget_older_ciphertexts(struct api_ctx *ctx, const char *id)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "UPDATE idempotency SET body = json_remove(body, '$.ciphertext',"
+                           " '$.error.current.ciphertext') WHERE user_id = ?1 AND json_valid(body)"
+                           " AND (json_extract(body, '$.id') = ?2"
+                           " OR json_extract(body, '$.error.current.id') = ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64(st, 1, ctx->user_id);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    return exec_ok(st);
+}
+
 static void api_note_put(struct api_ctx *ctx, struct http_response *resp)
 {
     static const char *const rest_keys[] = {"base_version", "ciphertext", "pairing_id", NULL};
@@ -689,6 +708,8 @@ static void api_note_put(struct api_ctx *ctx, struct http_response *resp)
         goto db_error_note;
     if (n.pairing && n.pairing != pairing && !note_mark_unshared(ctx->db, id, n.pairing, seq))
         goto db_error_note;
+    if (!forget_older_ciphertexts(ctx, id))
+        goto db_error_note;
     free(n.ct);
     n.ct = ct;
     n.ct_len = ct_len;
@@ -789,7 +810,7 @@ static void api_note_delete(struct api_ctx *ctx, struct http_response *resp)
     sqlite3_bind_int64(st, 1, ctx->now);
     sqlite3_bind_int64(st, 2, seq);
     sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    if (!exec_ok(st)) {
+    if (!exec_ok(st) || !forget_older_ciphertexts(ctx, id)) {
         api_error_status(resp, MENTO_ERR_DB, NULL);
         goto out;
     }
@@ -1162,6 +1183,18 @@ static void api_vault_put(struct api_ctx *ctx, struct http_response *resp)
     sqlite3_bind_int64(st, 3, base + 1);
     sqlite3_bind_int64(st, 4, ctx->now);
     sqlite3_bind_int64(st, 5, seq);
+    if (!exec_ok(st))
+        goto db_error;
+    /* The answers to earlier vault writes keep no older wrapped root key
+     * (a password change leaves the old one nowhere on the server). */
+    st = NULL;
+    if (sqlite3_prepare_v2(ctx->db,
+                           "UPDATE idempotency SET body = json_remove(body, '$.blob',"
+                           " '$.error.current.blob') WHERE user_id = ? AND json_valid(body)"
+                           " AND path IN ('vault.put', '/v1/me/vault')",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto db_error;
+    sqlite3_bind_int64(st, 1, ctx->user_id);
     if (!exec_ok(st))
         goto db_error;
     http_response_json(resp, found ? 200 : 201, vault_json(text, base + 1, ctx->now));

@@ -66,7 +66,10 @@ mento_status db_open(const char *path, int migrate, sqlite3 **out)
      * acknowledged write survive a power cut, not only a crash. */
     if (db_exec(db, "PRAGMA journal_mode=WAL") != MENTO_OK ||
         db_exec(db, "PRAGMA synchronous=FULL") != MENTO_OK ||
-        db_exec(db, "PRAGMA foreign_keys=ON") != MENTO_OK) {
+        db_exec(db, "PRAGMA foreign_keys=ON") != MENTO_OK ||
+        /* What is deleted or overwritten (a note's older ciphertext) is
+         * zeroed in the file, not left in free space of its pages. */
+        db_exec(db, "PRAGMA secure_delete=ON") != MENTO_OK) {
         sqlite3_close(db);
         return MENTO_ERR_DB;
     }

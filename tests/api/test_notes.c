@@ -1099,6 +1099,139 @@ static void wrapper_cleanup(void)
     rmdir(wrap_dir);
 }
 
+/* ---- Older sealed texts are forgotten -------------------------------------------- */
+
+/* How many of the forms of `b64` (the text, and its bytes decoded) are in
+ * the file at `path`. */
+static int found_in_file(const char *path, const char *b64)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t cap = 1 << 20, n = 0, got;
+    unsigned char *data = malloc(cap);
+    assert_non_null(data);
+    while ((got = fread(data + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            data = realloc(data, cap);
+            assert_non_null(data);
+        }
+    }
+    fclose(f);
+    unsigned char raw[1024];
+    size_t raw_len = 0;
+    assert_int_equal(sodium_base642bin(raw, sizeof raw, b64, strlen(b64), NULL, &raw_len, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    int hits = memmem(data, n, b64, strlen(b64)) != NULL;
+    hits += memmem(data, n, raw, raw_len) != NULL;
+    free(data);
+    return hits;
+}
+
+/* A write with an idempotency key (replayed when the key was seen). */
+static void keyed(struct harness *h, const struct harness_user *u, const char *method,
+                  const char *path, const char *body, const char *key, struct harness_resp *r)
+{
+    char header[128];
+    snprintf(header, sizeof header, "Idempotency-Key: %s-%ld", key, (long)getpid());
+    const char *headers[] = {header, NULL};
+    harness_call(h, method, path, u->token, body, headers, r);
+}
+
+/* After an edit, a deletion or a new vault, the older ciphertext (and the
+ * older wrapped root key) is nowhere on the server: not in the answers kept
+ * for retries (a retry still gets its version), not in the database file or
+ * its WAL once checkpointed. */
+static void test_older_ciphertexts_forgotten(void **state)
+{
+    struct harness *h = *state;
+    struct harness_user u;
+    reg(h, "Fern Gotten", "mentee", &u);
+    char id[37], path[200], body[2048];
+    new_uuid(id);
+    note_path(path, sizeof path, id);
+    char *a = sealed_b64("first-version", 300), *b = sealed_b64("second-version", 300);
+    struct harness_resp r = {0};
+    snprintf(body, sizeof body, "{\"base_version\":0,\"ciphertext\":\"%s\"}", a);
+    keyed(h, &u, "PUT", path, body, "forget-put-1", &r);
+    harness_expect_status(&r, 201);
+    snprintf(body, sizeof body, "{\"base_version\":1,\"ciphertext\":\"%s\"}", b);
+    keyed(h, &u, "PUT", path, body, "forget-put-2", &r);
+    harness_expect_status(&r, 200);
+    /* The retry of the first write: its version, without its text. */
+    snprintf(body, sizeof body, "{\"base_version\":0,\"ciphertext\":\"%s\"}", a);
+    keyed(h, &u, "PUT", path, body, "forget-put-1", &r);
+    harness_expect_status(&r, 201);
+    assert_int_equal(int_of(r.json, "version"), 1);
+    assert_null(cJSON_GetObjectItemCaseSensitive(r.json, "ciphertext"));
+    /* The current version's answer keeps it, until it is deleted. */
+    snprintf(body, sizeof body, "{\"base_version\":1,\"ciphertext\":\"%s\"}", b);
+    keyed(h, &u, "PUT", path, body, "forget-put-2", &r);
+    assert_string_equal(harness_str(r.json, "ciphertext"), b);
+    char del[260];
+    snprintf(del, sizeof del, "%s?base_version=2", path);
+    keyed(h, &u, "DELETE", del, NULL, "forget-del", &r);
+    harness_expect_status(&r, 200);
+    keyed(h, &u, "PUT", path, body, "forget-put-2", &r);
+    assert_int_equal(int_of(r.json, "version"), 2);
+    assert_null(cJSON_GetObjectItemCaseSensitive(r.json, "ciphertext"));
+
+    /* The vault: a second write (a password change) and the first one's
+     * wrapped root key is gone. */
+    char *salt = sealed_b64("salt", 16), *v1 = sealed_b64("vault-one", 400),
+         *v2 = sealed_b64("vault-two", 400);
+    snprintf(body, sizeof body,
+             "{\"base_version\":0,\"kdf\":{\"algorithm\":\"argon2id13\",\"opslimit\":3,"
+             "\"memlimit\":268435456,\"salt\":\"%s\"},\"blob\":\"%s\"}",
+             salt, v1);
+    keyed(h, &u, "PUT", "/v1/me/vault", body, "forget-vault-1", &r);
+    harness_expect_status(&r, 201);
+    char second[2048];
+    snprintf(second, sizeof second,
+             "{\"base_version\":1,\"kdf\":{\"algorithm\":\"argon2id13\",\"opslimit\":3,"
+             "\"memlimit\":268435456,\"salt\":\"%s\"},\"blob\":\"%s\"}",
+             salt, v2);
+    keyed(h, &u, "PUT", "/v1/me/vault", second, "forget-vault-2", &r);
+    harness_expect_status(&r, 200);
+    keyed(h, &u, "PUT", "/v1/me/vault", body, "forget-vault-1", &r);
+    harness_expect_status(&r, 201);
+    assert_int_equal(int_of(r.json, "version"), 1);
+    assert_null(cJSON_GetObjectItemCaseSensitive(r.json, "blob"));
+
+    /* The files, once the WAL is folded into the database. */
+    char db[256], cmd[600], file[300];
+    db_path(db, sizeof db);
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 -cmd '.timeout 10000' '%s' 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null", db);
+    assert_int_equal(system(cmd), 0);
+    const char *gone[] = {a, b, v1};
+    int searched = 0;
+    for (int i = 0; i < 2; i++) {
+        snprintf(file, sizeof file, "%s%s", db, i ? "-wal" : "");
+        for (size_t k = 0; k < 3; k++) {
+            if (found_in_file(file, gone[k]))
+                fail_msg("an older sealed text (%zu) is still in %s", k, file);
+            searched++;
+        }
+    }
+    /* The checker finds what is there: the current vault. */
+    snprintf(file, sizeof file, "%s", db);
+    assert_true(found_in_file(file, v2) >= 1);
+    fprintf(stderr,
+            "# older ciphertexts: 0 of %d searches hit after an edit, a deletion and a "
+            "new vault\n",
+            searched);
+    harness_resp_free(&r);
+    free(a);
+    free(b);
+    free(salt);
+    free(v1);
+    free(v2);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -1109,6 +1242,7 @@ int main(void)
         cmocka_unit_test(test_validation_and_limits),
         cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_tombstones),
+        cmocka_unit_test(test_older_ciphertexts_forgotten),
         cmocka_unit_test(test_others_and_admin_get_nothing),
         cmocka_unit_test(test_shared_records),
         cmocka_unit_test(test_sync_ops),
