@@ -178,13 +178,14 @@ static int parse_field(struct parse *p, size_t at, const unsigned char *s, const
                        struct head *h)
 {
     const unsigned char *colon = memchr(s, ':', (size_t)(e - s));
+    int shown = e - s > 60 ? 60 : (int)(e - s); /* the line is not NUL-terminated */
     if (s < e && (*s == ' ' || *s == '\t'))
         return fail(p, at, "a folded header line (obsolete)");
     if (!colon || colon == s)
-        return fail(p, at, "not a header line: \"%.60s\"", (const char *)s);
+        return fail(p, at, "not a header line: \"%.*s\"", shown, (const char *)s);
     for (const unsigned char *c = s; c < colon; c++)
         if (!is_tchar(*c))
-            return fail(p, at, "not a header name: \"%.60s\"", (const char *)s);
+            return fail(p, at, "not a header name: \"%.*s\"", shown, (const char *)s);
     const unsigned char *v = colon + 1, *ve = e;
     trim(&v, &ve);
     for (const unsigned char *c = v; c < ve; c++)

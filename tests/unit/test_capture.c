@@ -2,7 +2,7 @@
  * on files written here: bodies framed by Content-Length, chunks and the end
  * of the stream, gzip and deflate decoded, no body where HTTP says there is
  * none; and every malformed or cut file refused with a message, not a crash
- * (each valid file cut at every byte). */
+ * (valid files cut at every byte, and with bytes changed at random). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -138,17 +138,18 @@ static int run(struct fixture *f)
 
 /* Connection 1 as the client and mentod speak, every framing; connection 2
  * a HEAD and an interim response. */
+static const char valid_up[] = "GET /v1/me HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+                               "POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n"
+                               "Content-Type: application/json\r\n\r\n{\"ops\":[\"a\"]}"
+                               "PUT /v1/x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "4;ext=1\r\nchun\r\n3\r\nked\r\n0\r\nTrailer: yes\r\n\r\n"
+                               "GET /v1/y HTTP/1.1\r\n\r\n"
+                               "GET /v1/z HTTP/1.1\r\n\r\n"
+                               "GET /v1/end HTTP/1.1\r\n\r\n";
+
 static size_t write_valid(struct fixture *f, unsigned char *down, size_t cap)
 {
-    put_str(f->dir, "1.up",
-            "GET /v1/me HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
-            "POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n"
-            "Content-Type: application/json\r\n\r\n{\"ops\":[\"a\"]}"
-            "PUT /v1/x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-            "4;ext=1\r\nchun\r\n3\r\nked\r\n0\r\nTrailer: yes\r\n\r\n"
-            "GET /v1/y HTTP/1.1\r\n\r\n"
-            "GET /v1/z HTTP/1.1\r\n\r\n"
-            "GET /v1/end HTTP/1.1\r\n\r\n");
+    put_str(f->dir, "1.up", valid_up);
     unsigned char z[512];
     size_t at = 0;
     size_t zn = squeeze("{\"me\":\"gzip'd\"}", true, z, sizeof z);
@@ -312,6 +313,52 @@ static void cut_anywhere_is_an_answer(void **state)
     /* Only a cut at a message's end or in the last, unframed body is whole. */
     assert_true(refused > (int)len * 9 / 10);
     fprintf(stderr, "# %zu cuts of a response stream: %d refused\n", len, refused);
+
+    put(f->dir, "1.down", down, len);
+    size_t up_len = strlen(valid_up);
+    refused = 0;
+    for (size_t cut = 0; cut < up_len; cut++) {
+        put(f->dir, "1.up", valid_up, cut);
+        int n = run(f);
+        assert_true(n >= -1 && n <= 8);
+        if (n < 0) {
+            assert_non_null(strstr(f->why, "1.up: message "));
+            refused++;
+        }
+    }
+    assert_true(refused > (int)up_len * 8 / 10);
+    fprintf(stderr, "# %zu cuts of a request stream: %d refused\n", up_len, refused);
+}
+
+/* A few bytes changed anywhere, again and again: an answer each time. */
+static void mangled_is_an_answer(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char down[2048], up[sizeof valid_up], copy[2048];
+    size_t len = write_valid(f, down, sizeof down);
+    memcpy(up, valid_up, sizeof up);
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    int refused = 0, rounds = 3000;
+    for (int i = 0; i < rounds; i++) {
+        bool in_up = i % 2 == 0;
+        size_t n = in_up ? sizeof up - 1 : len;
+        memcpy(copy, in_up ? up : down, n);
+        for (int k = 0; k < 1 + i % 4; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            copy[(x >> 8) % n] = (unsigned char)(x >> 40);
+        }
+        put(f->dir, in_up ? "1.up" : "1.down", copy, n);
+        int got = run(f);
+        assert_true(got >= -1 && got <= 8);
+        if (got < 0) {
+            assert_true(f->why[0] != '\0');
+            refused++;
+        }
+        put(f->dir, in_up ? "1.up" : "1.down", in_up ? up : down, n);
+    }
+    fprintf(stderr, "# %d mangled streams: %d refused\n", rounds, refused);
 }
 
 int main(void)
@@ -320,6 +367,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(reads_every_framing, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_what_is_not_http, setup, teardown),
         cmocka_unit_test_setup_teardown(cut_anywhere_is_an_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(mangled_is_an_answer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
