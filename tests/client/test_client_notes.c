@@ -1,8 +1,12 @@
 /* test_client_notes.c - the notes core against a real mentod: two devices of
  * one account, a conflict that keeps both texts, a canary sentence that never
- * reaches the server's files or the client's store in any form, records that
- * were changed or moved, an empty server, administrators, the partner's key,
- * exports, and (with the helper program) kill -9 while saving and syncing. */
+ * reaches the server's files, the client's store or temporary folders, or
+ * any HTTP body (the devices talk to mentod through linkemu, which captures
+ * every byte) in any form, records that were changed or moved, an empty
+ * server, administrators, the partner's key, exports, and (with the helper
+ * program) kill -9 while saving and syncing. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +20,10 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "capture.h"
 #include "harness.h"
+#include "link_kit.h"
+#include "mento/extedit.h"
 #include "mento/notes.h"
 #include "mento/store.h"
 #include "mento/sync.h"
@@ -42,6 +49,8 @@ struct world {
     char canary[NOTES_ID_LEN]; /* the shared note with the canary */
     char priv[NOTES_ID_LEN];   /* a private note of the mentee */
     char recovery[VAULT_RECOVERY_LEN];
+    char root[64];             /* this test's folder (see make_folders) */
+    struct harness_link *link; /* the devices reach mentod through it */
 };
 
 static int64_t now_ms(void)
@@ -102,10 +111,9 @@ static void device_open(struct world *w, struct device *d, const struct harness_
     snprintf(d->dir, sizeof d->dir, "/tmp/mento-notes-XXXXXX");
     assert_non_null(mkdtemp(d->dir));
     snprintf(d->path, sizeof d->path, "%s/store.db", d->dir);
-    char err[256], base[64];
+    char err[256];
     assert_int_equal(store_open(&d->store, d->path, err, sizeof err), MENTO_OK);
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)harness_port(w->h));
-    struct net_options o = {.base_url = base, .connect_timeout_s = 2};
+    struct net_options o = {.base_url = harness_link_url(w->link), .connect_timeout_s = 2};
     assert_int_equal(net_open(&d->net, &o, err, sizeof err), MENTO_OK);
     net_set_token(d->net, u->token);
     sync_init(&d->sync, d->store, d->net, "together", 7);
@@ -213,16 +221,79 @@ static int64_t pair(struct harness *h, const struct harness_user *m, const struc
     return id;
 }
 
+/* `name` in the test's folder. */
+static void in_root(const struct world *w, const char *name, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s/%s", w->root, name);
+    assert_true(n > 0 && (size_t)n < cap);
+}
+
+/* The test's folder, first of all: the client's temporary folder ($TMPDIR)
+ * and runtime folder ($XDG_RUNTIME_DIR), private (0700) and set before any
+ * client code runs, and the folder of the link's capture. */
+static int make_folders(struct world *w)
+{
+    snprintf(w->root, sizeof w->root, "/tmp/mento-notes-test-XXXXXX");
+    if (!mkdtemp(w->root))
+        return -1;
+    static const struct {
+        const char *name, *env;
+    } subs[] = {{"tmp", "TMPDIR"}, {"run", "XDG_RUNTIME_DIR"}, {"capture", NULL}};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+        char p[96];
+        snprintf(p, sizeof p, "%s/%s", w->root, subs[i].name);
+        if (mkdir(p, 0700) != 0 || (subs[i].env && setenv(subs[i].env, p, 1) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+/* mentod (a child) gets the test's folder as its TMPDIR, and the harness makes
+ * its folder there: the server's files stay out of the client's. */
+static int start_server(struct world *w)
+{
+    char client_tmp[96];
+    snprintf(client_tmp, sizeof client_tmp, "%s/tmp", w->root);
+    if (setenv("TMPDIR", w->root, 1) != 0)
+        return -1;
+    int rc = harness_start(&w->h);
+    return setenv("TMPDIR", client_tmp, 1) == 0 ? rc : -1;
+}
+
 static int setup(void **state)
 {
     struct world *w = calloc(1, sizeof *w);
-    if (!w || harness_start(&w->h) != 0)
+    if (!w || make_folders(w) != 0 || start_server(w) != 0)
         return -1;
     person(w->h, "Notes Mentee", "mentee", &w->mentee);
     person(w->h, "Notes Mentor", "mentor", &w->mentor);
     person(w->h, "Notes Admin", "mentee", &w->admin);
+    /* No delay: the link is there to capture what crosses it. */
+    char capture[96];
+    snprintf(capture, sizeof capture, "%s/capture", w->root);
+    if (harness_link_start(w->h, w->root, 0, capture, &w->link) != 0)
+        return -1;
     *state = w;
     return 0;
+}
+
+/* A folder and everything in it (depth-first, at most 16 levels). */
+static void remove_tree(int at, const char *name, int depth)
+{
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        unlinkat(at, name, 0);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && depth < 16)
+            remove_tree(dirfd(d), e->d_name, depth + 1);
+    closedir(d);
+    unlinkat(at, name, AT_REMOVEDIR);
 }
 
 static int teardown(void **state)
@@ -232,9 +303,12 @@ static int teardown(void **state)
     for (size_t i = 0; i < 3; i++)
         if (all[i]->store)
             device_close(all[i]);
+    int rc = harness_link_stop(w->link);
     harness_stop(w->h);
+    if (w->root[0])
+        remove_tree(AT_FDCWD, w->root, 0);
     free(w);
-    return 0;
+    return rc;
 }
 
 /* ---- Two devices of one account ------------------------------------------------------ */
@@ -553,12 +627,8 @@ static bool has_bytes(const unsigned char *hay, size_t len, const char *needle)
 
 /* The forms a leak could take: raw, hex (both cases), base64 at the three
  * alignments, URL-safe base64. */
-static int count_canary(const char *path)
+static int count_canary_in(const unsigned char *data, size_t len)
 {
-    size_t len;
-    unsigned char *data = slurp(path, &len);
-    if (!data)
-        return 0;
     const char *c = CANARY;
     size_t cl = strlen(c);
     int hits = has_bytes(data, len, c) ? 1 : 0;
@@ -580,8 +650,127 @@ static int count_canary(const char *path)
             hits += has_bytes(data, len, b64);
         }
     }
+    return hits;
+}
+
+/* The same in a file (0 when it cannot be read). */
+static int count_canary(const char *path)
+{
+    size_t len;
+    unsigned char *data = slurp(path, &len);
+    if (!data)
+        return 0;
+    int hits = count_canary_in(data, len);
     free(data);
     return hits;
+}
+
+/* What the HTTP bodies that crossed the link hold. */
+struct body_tally {
+    const char *id; /* the canary note's id: found, it shows the bodies were read */
+    int bodies, requests, gzipped;
+    int id_in_requests, id_in_gzipped;
+    int hits;
+    char first[200]; /* the first body with the canary */
+};
+
+static void tally_body(const struct capture_body *b, void *arg)
+{
+    struct body_tally *t = arg;
+    t->bodies++;
+    t->requests += b->request;
+    t->gzipped += b->gzipped;
+    int hits = count_canary_in(b->data, b->len);
+    if (hits && !t->hits)
+        snprintf(t->first, sizeof t->first, "connection %u, %s %u: %s", b->conn,
+                 b->request ? "request" : "response", b->index, b->start);
+    t->hits += hits;
+    if (has_bytes(b->data, b->len, t->id)) {
+        t->id_in_requests += b->request;
+        t->id_in_gzipped += !b->request && b->gzipped;
+    }
+}
+
+/* Every plain file under a folder, searched. */
+struct walk {
+    int files, hits;
+    char first[512]; /* the first file with the canary */
+};
+
+static void walk_canary(const char *dir, int depth, struct walk *wk)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        fail_msg("cannot read %s: %s", dir, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char p[512];
+        int n = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        assert_true(n > 0 && (size_t)n < sizeof p);
+        struct stat st;
+        if (lstat(p, &st) != 0)
+            continue; /* gone in between */
+        if (S_ISDIR(st.st_mode)) {
+            if (depth >= 16)
+                fail_msg("%s: folders nested too deep", p);
+            walk_canary(p, depth + 1, wk);
+        } else if (S_ISREG(st.st_mode)) {
+            wk->files++;
+            int hits = count_canary(p);
+            if (hits && !wk->hits)
+                snprintf(wk->first, sizeof wk->first, "%s", p);
+            wk->hits += hits;
+        }
+    }
+    closedir(d);
+}
+
+/* One edit of the canary note in the user's own editor ($EDITOR): the note
+ * goes to a file in the runtime folder, an editor script changes it, the text
+ * comes back and is saved and synced, and the folder is wiped. */
+static void edit_in_editor(struct world *w)
+{
+    char editor[96];
+    in_root(w, "editor.sh", editor, sizeof editor);
+    FILE *f = fopen(editor, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\n"
+          "# An editor that adds a word at the end of the note.\n"
+          "text=$(cat \"$1\") && printf '%s edited\\n' \"$text\" > \"$1\"\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(editor, 0700), 0);
+
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    const struct note *x = notes_get(w->a.notes, w->canary);
+    assert_non_null(x);
+    struct extedit ed;
+    char why[256] = "";
+    if (extedit_begin(&ed, run, x->body, why, sizeof why) != MENTO_OK)
+        fail_msg("extedit_begin: %s", why);
+    assert_int_equal(extedit_run(&ed, editor), 0);
+    char *text = NULL;
+    if (extedit_read(&ed, 64 * 1024, &text, why, sizeof why) != MENTO_OK)
+        fail_msg("extedit_read: %s", why);
+    assert_string_equal(text, "Agenda: " CANARY " edited");
+    /* The search finds the canary where it is: in the file the editor had. */
+    struct walk there = {0};
+    walk_canary(run, 0, &there);
+    assert_true(there.files >= 1);
+    assert_true(there.hits >= 1);
+    edit(&w->a, w->canary, text);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    extedit_end(&ed);
+    settle(&w->a);
+    x = notes_get(w->a.notes, w->canary);
+    assert_string_equal(x->body, "Agenda: " CANARY " edited");
+    assert_false(x->dirty); /* it went up */
+    /* Back as it was, for the cases after this one. */
+    edit(&w->a, w->canary, "Agenda: " CANARY);
+    settle(&w->a);
 }
 
 static void canary_is_nowhere(void **state)
@@ -596,6 +785,8 @@ static void canary_is_nowhere(void **state)
     fclose(f);
     assert_true(count_canary(probe) >= 1);
     unlink(probe);
+
+    edit_in_editor(w);
 
     char db[600], log[600];
     snprintf(db, sizeof db, "%s", harness_db_path(w->h));
@@ -619,7 +810,37 @@ static void canary_is_nowhere(void **state)
         if (hits)
             fail_msg("the canary is in %s (%d forms)", paths[i], hits);
     }
-    fprintf(stderr, "# canary: 0 hits in %d files (server db, wal, log; 3 stores and wals)\n", np);
+
+    /* Every HTTP body that crossed the link, decoded. */
+    char capture[96], why[600] = "";
+    in_root(w, "capture", capture, sizeof capture);
+    struct body_tally t = {.id = w->canary};
+    int bodies = capture_bodies(capture, tally_body, &t, why, sizeof why);
+    if (bodies < 0)
+        fail_msg("the capture does not read: %s", why);
+    if (t.hits)
+        fail_msg("the canary is in the HTTP bodies (%d forms), first in %s", t.hits, t.first);
+    /* They were read: the note's id is in what the client sent and, decoded,
+     * in what the server sent gzip'd. */
+    if (t.id_in_requests == 0 || t.id_in_gzipped == 0)
+        fail_msg("the note's id is in %d request bodies and %d gzip'd response bodies of %d",
+                 t.id_in_requests, t.id_in_gzipped, bodies);
+
+    /* The client's temporary and runtime folders, after the editor's wipe. */
+    const char *dirs[] = {getenv("TMPDIR"), getenv("XDG_RUNTIME_DIR")};
+    struct walk wk = {0};
+    for (int i = 0; i < 2; i++) {
+        assert_non_null(dirs[i]);
+        walk_canary(dirs[i], 0, &wk);
+    }
+    if (wk.hits)
+        fail_msg("the canary is in %s (%d forms)", wk.first, wk.hits);
+    fprintf(stderr,
+            "# canary: 0 hits in %d files and %d HTTP bodies (%d gzip'd): server db, wal, log; "
+            "3 stores and wals; %d files in the client's TMPDIR and XDG_RUNTIME_DIR; %d request "
+            "and %d response bodies (the note's id in %d requests, %d gzip'd responses)\n",
+            np + wk.files, bodies, t.gzipped, wk.files, t.requests, bodies - t.requests,
+            t.id_in_requests, t.id_in_gzipped);
 }
 
 /* ---- Changed and moved records ----------------------------------------------------------------

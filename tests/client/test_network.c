@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "link_kit.h"
 #include "mento/directory.h"
 #include "mento/store.h"
 #include "mento/sync.h"
@@ -26,9 +27,8 @@ struct world {
     struct harness_user me;
     struct harness_user mentors[MENTORS];
     char dir[64];
-    pid_t link;
-    FILE *link_in, *link_out;
-    char url[64];
+    struct harness_link *link;
+    const char *url; /* the server through the link */
     char store_path[128];
     struct store *store;
     struct net *net;
@@ -42,66 +42,12 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* One command to the link emulator; fails the test unless it says ok. */
-static void link_cmd(struct world *w, const char *cmd)
-{
-    fprintf(w->link_in, "%s\n", cmd);
-    fflush(w->link_in);
-    char line[256];
-    if (!fgets(line, sizeof line, w->link_out))
-        fail_msg("the link emulator did not answer \"%s\"", cmd);
-    if (strncmp(line, "ok", 2) != 0)
-        fail_msg("link emulator: \"%s\" -> %s", cmd, line);
-}
-
-static int start_link(struct world *w)
-{
-    const char *linkemu = getenv("LINKEMU");
-    if (!linkemu)
-        return -1;
-    int to[2], from[2];
-    if (pipe(to) != 0 || pipe(from) != 0)
-        return -1;
-    char port_file[128], target[64];
-    snprintf(port_file, sizeof port_file, "%s/link.port", w->dir);
-    snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)harness_port(w->h));
-    w->link = fork();
-    if (w->link == 0) {
-        dup2(to[0], 0);
-        dup2(from[1], 1);
-        close(to[1]);
-        close(from[0]);
-        execl(linkemu, "linkemu", "--target", target, "--listen", "0", "--port-file", port_file,
-              "--delay-ms", "20", (char *)NULL);
-        _exit(127);
-    }
-    close(to[0]);
-    close(from[1]);
-    w->link_in = fdopen(to[1], "w");
-    w->link_out = fdopen(from[0], "r");
-    for (int i = 0; i < 200; i++) {
-        FILE *f = fopen(port_file, "r");
-        unsigned port;
-        char nl;
-        if (f && fscanf(f, "%u%c", &port, &nl) == 2 && nl == '\n') {
-            fclose(f);
-            snprintf(w->url, sizeof w->url, "http://127.0.0.1:%u", port);
-            return 0;
-        }
-        if (f)
-            fclose(f);
-        struct timespec ts = {0, 50000000};
-        nanosleep(&ts, NULL);
-    }
-    return -1;
-}
-
 /* Each test starts on a healthy link, whatever the one before left. */
 static void link_healthy(struct world *w)
 {
-    link_cmd(w, "accept");
-    link_cmd(w, "resume");
-    link_cmd(w, "delay 20");
+    harness_link_cmd(w->link, "accept");
+    harness_link_cmd(w->link, "resume");
+    harness_link_cmd(w->link, "delay 20");
 }
 
 static void person(struct harness *h, const char *name, const char *roles, struct harness_user *u)
@@ -126,8 +72,9 @@ static int setup(void **state)
         snprintf(name, sizeof name, "Mentor %02d", i);
         person(w->h, name, "mentor", &w->mentors[i]);
     }
-    if (start_link(w) != 0)
+    if (harness_link_start(w->h, w->dir, 20, NULL, &w->link) != 0)
         return -1;
+    w->url = harness_link_url(w->link);
     snprintf(w->store_path, sizeof w->store_path, "%s/store.db", w->dir);
     char err[256];
     if (store_open(&w->store, w->store_path, err, sizeof err) != MENTO_OK)
@@ -146,14 +93,7 @@ static int teardown(void **state)
     struct world *w = *state;
     net_close(&w->net);
     store_close(&w->store);
-    if (w->link > 0) {
-        kill(w->link, SIGTERM);
-        waitpid(w->link, NULL, 0);
-    }
-    if (w->link_in)
-        fclose(w->link_in);
-    if (w->link_out)
-        fclose(w->link_out);
+    harness_link_stop(w->link);
     harness_stop(w->h);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", w->dir);
@@ -216,8 +156,8 @@ static void offline_then_caught_up(void **state)
     assert_false(rep.failed);
     assert_int_equal(store_mentor_count(w->store, "together"), MENTORS);
 
-    link_cmd(w, "refuse");
-    link_cmd(w, "drop");
+    harness_link_cmd(w->link, "refuse");
+    harness_link_cmd(w->link, "drop");
     rep = run_round(w);
     assert_true(rep.failed);
     assert_int_equal(w->sync.link, SYNC_LINK_OFFLINE);
@@ -243,7 +183,7 @@ static void offline_then_caught_up(void **state)
     assert_int_equal(store_outbox_count(w->store, "together"), 1);
     assert_int_equal(server_wishlist_count(w, chosen), 0);
 
-    link_cmd(w, "accept");
+    harness_link_cmd(w->link, "accept");
     rep = run_round(w);
     assert_false(rep.failed);
     assert_int_equal(rep.settled, 1);
@@ -267,8 +207,8 @@ static void cut_mid_answer_changes_nothing(void **state)
     int mentors = store_mentor_count(w->store, "together");
 
     /* The cut applies to the next connection: close the kept-alive ones. */
-    link_cmd(w, "drop");
-    link_cmd(w, "cut-after 300");
+    harness_link_cmd(w->link, "drop");
+    harness_link_cmd(w->link, "cut-after 300");
     struct sync_report rep = run_round(w);
     assert_true(rep.failed);
     char after[STORE_CURSOR_MAX];
@@ -327,7 +267,7 @@ static void killed_at_any_moment(void **state)
         queued++;
     }
     store_close(&s);
-    link_cmd(w, "delay 40"); /* room to land a kill in the middle of a round */
+    harness_link_cmd(w->link, "delay 40"); /* room to land a kill in the middle of a round */
 
     unsigned seed = (unsigned)time(NULL);
     int kills = 0, rounds = 0;
@@ -392,7 +332,7 @@ static void killed_at_any_moment(void **state)
     assert_int_equal(server_wishlist_count(w, 0), before + queued);
     for (int i = 0; i < MENTORS; i++)
         assert_int_equal(server_wishlist_count(w, w->mentors[i].id), 1);
-    link_cmd(w, "delay 20");
+    harness_link_cmd(w->link, "delay 20");
 }
 
 static void server_exits_cleanly(void **state)

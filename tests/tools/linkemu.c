@@ -4,7 +4,9 @@
  * bytes are relayed both ways, in order, with a one-way delay and a throughput
  * cap per direction. Faults are injected at run time through commands read
  * from stdin or from a small control port: drop every connection, stall, refuse
- * new connections, cut the next response after N bytes. See README.md here.
+ * new connections, cut the next response after N bytes. With --capture, the
+ * bytes read from each side of each connection are also appended to a file,
+ * for tests that look at what crossed the link. See README.md here.
  *
  * One thread, one poll loop. Each direction of a connection holds a queue of
  * chunks stamped with the time they may leave; the loop sleeps until the next
@@ -33,6 +35,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #define QUEUE_CAP (1024u * 1024u)  /* stop reading a side beyond this backlog */
 #define READ_MAX (64u * 1024u)      /* bytes taken from a socket at once */
@@ -45,6 +48,7 @@
 #define CUT_POLL_US (2 * MS)
 #define MAX_DELAY_MS 3600000ull
 #define MAX_RATE_BPS 1000000000000ull
+#define CAPTURE_DIR_MAX 3800        /* leaves room for "/N.down" in PATH_MAX */
 
 enum { UP = 0, DOWN = 1 };         /* client->target, target->client */
 enum { CLIENT = 0, SERVER = 1 };   /* the socket a direction reads from is fd[dir] */
@@ -76,6 +80,8 @@ struct conn {
     bool cutting;      /* waiting for the cut bytes to leave, then reset */
     int64_t cut_deadline;
     int pidx[2];       /* index into the poll array, or -1 */
+    uint64_t number;   /* counting from 1, in the order accepted */
+    int capture[2];    /* --capture: the file of each direction, or -1 */
 };
 
 struct line_reader {
@@ -101,6 +107,7 @@ static struct {
 
     struct sockaddr_storage target;
     socklen_t target_len;
+    const char *capture_dir; /* --capture, or NULL */
 
     int listen_fd;
     int listen_pidx;
@@ -189,6 +196,65 @@ static int64_t refill_time(const struct direction *d, int64_t now)
     return now + wait;
 }
 
+/* ---- capture ----------------------------------------------------------- */
+
+static void capture_stop(struct conn *c)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        if (c->capture[dir] >= 0)
+            close(c->capture[dir]);
+        c->capture[dir] = -1;
+    }
+}
+
+static void capture_path(char *out, size_t cap, uint64_t number, int dir)
+{
+    snprintf(out, cap, "%s/%" PRIu64 "%s", E.capture_dir, number, dir == UP ? ".up" : ".down");
+}
+
+/* Creates DIR/N.up and DIR/N.down for a new connection. A file that cannot
+ * be made is reported and the connection is relayed without capture. */
+static void capture_start(struct conn *c)
+{
+    c->capture[UP] = c->capture[DOWN] = -1;
+    if (!E.capture_dir)
+        return;
+    for (int dir = 0; dir < 2; dir++) {
+        char path[PATH_MAX];
+        capture_path(path, sizeof path, c->number, dir);
+        c->capture[dir] =
+            open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (c->capture[dir] < 0) {
+            fprintf(stderr, "linkemu: not capturing connection %" PRIu64 ": %s: %s\n", c->number,
+                    path, strerror(errno));
+            capture_stop(c);
+            return;
+        }
+    }
+}
+
+/* Appends bytes read in direction dir to its file. On a failed write, says so
+ * once and stops capturing the connection; relaying goes on. */
+static void capture_write(struct conn *c, int dir, const unsigned char *data, size_t len)
+{
+    int fd = c->capture[dir];
+    while (fd >= 0 && len > 0) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            char path[PATH_MAX];
+            capture_path(path, sizeof path, c->number, dir);
+            fprintf(stderr, "linkemu: capture of connection %" PRIu64 " stopped: %s: %s\n",
+                    c->number, path, w < 0 ? strerror(errno) : "nothing written");
+            capture_stop(c);
+            return;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+}
+
 /* ---- connections ----------------------------------------------------- */
 
 static void reset_close(int fd)
@@ -225,6 +291,7 @@ static void conn_close(struct conn *c, bool abrupt)
         c->fd[s] = -1;
         free_queue(&c->dir[s]);
     }
+    capture_stop(c);
     c->dead = true;
 }
 
@@ -304,10 +371,13 @@ static void do_read(struct conn *c, int dir, int64_t now)
         conn_close(c, true);
         return;
     }
-    if (n == 0)
+    if (n == 0) {
         d->eof_in = true;
-    else if (E.rate_bps)
-        d->tokens -= (double)n;
+    } else {
+        capture_write(c, dir, buf, (size_t)n);
+        if (E.rate_bps)
+            d->tokens -= (double)n;
+    }
     if (!enqueue(d, buf, (size_t)n, now + (int64_t)E.delay_ms * MS)) {
         fprintf(stderr, "linkemu: out of memory, dropping a connection\n");
         conn_close(c, true);
@@ -453,6 +523,8 @@ static void accept_one(int cfd, int64_t now)
     }
     E.conns[E.nconns++] = c;
     E.connections++;
+    c->number = E.connections;
+    capture_start(c);
 }
 
 static void accept_all(int64_t now)
@@ -848,7 +920,10 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: linkemu --target HOST:PORT [--listen [HOST:]PORT] [--port-file FILE]\n"
             "               [--delay-ms N] [--rate-bps N] [--control PORT|FILE]\n"
+            "               [--capture DIR]\n"
             "Relays TCP connections to the target through an emulated slow link.\n"
+            "--capture DIR appends the bytes read from the client of connection N\n"
+            "(counting from 1) to DIR/N.up and those read from the target to DIR/N.down.\n"
             "Commands on stdin or the control port, one a line: delay N, rate N, drop,\n"
             "stall, resume, refuse, accept, cut-after N, stats, quit.\n");
 }
@@ -872,6 +947,7 @@ int main(int argc, char **argv)
         {"delay-ms", required_argument, NULL, 'd'},
         {"rate-bps", required_argument, NULL, 'r'},
         {"control", required_argument, NULL, 'c'},
+        {"capture", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -891,6 +967,7 @@ int main(int argc, char **argv)
                 die("bad --rate-bps '%s'", optarg);
             break;
         case 'c': control = optarg; break;
+        case 'C': E.capture_dir = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -931,6 +1008,18 @@ int main(int argc, char **argv)
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    if (E.capture_dir) {
+        struct stat st;
+        if (strlen(E.capture_dir) > CAPTURE_DIR_MAX)
+            die("--capture: the directory name is longer than %d bytes", CAPTURE_DIR_MAX);
+        if (stat(E.capture_dir, &st) != 0)
+            die("--capture %s: %s", E.capture_dir, strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+            die("--capture %s: not a directory", E.capture_dir);
+        if (access(E.capture_dir, W_OK | X_OK) != 0)
+            die("--capture %s: cannot write there: %s", E.capture_dir, strerror(errno));
     }
 
     resolve_target(target);

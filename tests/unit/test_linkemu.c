@@ -1,8 +1,10 @@
 /* test_linkemu.c - the link emulator (tests/tools/linkemu.c) run as a child
  * process in front of an echo server that lives in a thread of this test:
  * bytes pass unchanged, delay and rate shape the timing, and the fault
- * commands (drop, stall/resume, refuse/accept, cut-after) do what they say.
+ * commands (drop, stall/resume, refuse/accept, cut-after) do what they say,
+ * and --capture keeps exactly the bytes that went each way.
  * The emulator's path comes from $LINKEMU. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,6 +27,7 @@
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -733,6 +736,159 @@ static void bad_commands_are_answered_with_errors(void **state)
     assert_string_equal(reply, "ok");
 }
 
+/* A listening socket on a free loopback port; the test accepts on it itself,
+ * so it holds both ends of a relayed connection. */
+static int listen_any(uint16_t *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* The whole of a file (caller frees); NULL when it cannot be read. */
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    unsigned char *buf = malloc(cap);
+    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, in)) > 0;) {
+        n += got;
+        if (n == cap) {
+            unsigned char *g = realloc(buf, cap *= 2);
+            if (!g)
+                free(buf);
+            buf = g;
+        }
+    }
+    fclose(in);
+    *len = n;
+    return buf;
+}
+
+static void expect_file(const char *dir, const char *name, const unsigned char *want, size_t n)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        fail_msg("%s is missing", path);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    size_t len = 0;
+    unsigned char *got = read_file(path, &len);
+    assert_non_null(got);
+    if (len != n)
+        fail_msg("%s holds %zu bytes, not %zu", path, len, n);
+    assert_memory_equal(got, want, n);
+    free(got);
+}
+
+/* Two connections, different bytes each way (the test is both the client
+ * and the target): N.up holds what the client sent, N.down what the target
+ * sent, byte for byte; refused connections get no files. */
+static void capture_keeps_each_direction(void **state)
+{
+    struct fixture *f = *state;
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/linkemu-capture-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    uint16_t port = 0;
+    int lfd = listen_any(&port);
+    assert_true(lfd >= 0);
+    assert_int_equal(emu_start(&f->emu, port, "--capture", dir, (const char *)NULL), 0);
+
+    static const size_t sizes[2][2] = {{300 * 1024, 70000}, {1, 5}}; /* [conn][up, down] */
+    unsigned char *sent[2][2];
+    for (int i = 0; i < 2; i++) {
+        int client = connect_port(f->emu.port);
+        assert_true(client >= 0);
+        int target = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        assert_true(target >= 0);
+        for (int d = 0; d < 2; d++) {
+            size_t n = sizes[i][d];
+            sent[i][d] = malloc(n);
+            assert_non_null(sent[i][d]);
+            fill_random(sent[i][d], n, 90 + (uint64_t)(2 * i + d));
+        }
+        unsigned char *in = malloc(sizes[i][0] + sizes[i][1]);
+        assert_non_null(in);
+        /* Up, then down, then both ends close. */
+        assert_int_equal(exchange(client, sent[i][0], sizes[i][0], NULL, 0, IO_TIMEOUT_MS), 0);
+        assert_int_equal(exchange(target, NULL, 0, in, sizes[i][0], IO_TIMEOUT_MS), sizes[i][0]);
+        assert_memory_equal(in, sent[i][0], sizes[i][0]);
+        assert_int_equal(exchange(target, sent[i][1], sizes[i][1], NULL, 0, IO_TIMEOUT_MS), 0);
+        assert_int_equal(exchange(client, NULL, 0, in, sizes[i][1], IO_TIMEOUT_MS), sizes[i][1]);
+        assert_memory_equal(in, sent[i][1], sizes[i][1]);
+        free(in);
+        close(client);
+        close(target);
+    }
+    expect_ok(&f->emu, "refuse");
+    int refused = connect_port(f->emu.port);
+    if (refused >= 0)
+        close(refused);
+    /* The files are complete once linkemu has seen both connections end. */
+    for (int64_t deadline = now_ms() + IO_TIMEOUT_MS; get_stats(&f->emu).active > 0;) {
+        if (now_ms() > deadline)
+            fail_msg("the connections did not end");
+        sleep_ms(10);
+    }
+    assert_int_equal(get_stats(&f->emu).refused, 1);
+    assert_int_equal(emu_stop(&f->emu), 0);
+    close(lfd);
+
+    static const char *const names[2][2] = {{"1.up", "1.down"}, {"2.up", "2.down"}};
+    for (int i = 0; i < 2; i++)
+        for (int d = 0; d < 2; d++) {
+            expect_file(dir, names[i][d], sent[i][d], sizes[i][d]);
+            free(sent[i][d]);
+        }
+    /* Nothing else: the refused connection has no number and no files. */
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(dp)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        entries++;
+        unlinkat(dirfd(dp), e->d_name, 0);
+    }
+    closedir(dp);
+    rmdir(dir);
+    assert_int_equal(entries, 4);
+}
+
+static void bad_capture_directory_is_refused(void **state)
+{
+    (void)state;
+    const char *path = getenv("LINKEMU");
+    assert_non_null(path);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, STDERR_FILENO);
+        execl(path, "linkemu", "--target", "127.0.0.1:9", "--capture", "/nonexistent/capture",
+              (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 2);
+}
+
 static void stdin_commands_and_sigterm(void **state)
 {
     struct fixture *f = *state;
@@ -773,6 +929,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(stats_count_bytes_and_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_commands_are_answered_with_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(stdin_commands_and_sigterm, setup, teardown),
+        cmocka_unit_test_setup_teardown(capture_keeps_each_direction, setup, teardown),
+        cmocka_unit_test(bad_capture_directory_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
