@@ -896,7 +896,10 @@ static cJSON *vault_object(struct notes *n, int64_t *version, char *op_id, size_
 }
 
 /* The vault as sync sends it ({version, kdf, blob}): kept unless this device
- * has a newer one or its own still on the way. */
+ * has a newer one or its own still on the way. A vault made here that the
+ * server never took (another device stored the account's first) is kept too:
+ * the notes written here are sealed with its keys, and taking the other one
+ * would leave them unopenable. */
 static mento_status vault_take(struct notes *n, const cJSON *v)
 {
     int64_t version = 0, have = 0;
@@ -904,14 +907,21 @@ static mento_status vault_take(struct notes *n, const cJSON *v)
     if (!cJSON_IsObject(v) || !json_int64(v, "version", &version))
         return MENTO_OK;
     cJSON *mine = vault_object(n, &have, op, sizeof op);
-    cJSON_Delete(mine);
-    if ((mine && version <= have) || op[0])
+    if ((mine && version <= have) || op[0]) {
+        cJSON_Delete(mine);
         return MENTO_OK;
+    }
     size_t len = 0;
     unsigned char *text = b64_decode(json_str(v, "blob"), VAULT_TEXT_MAX, &len);
     cJSON *obj = text ? cJSON_ParseWithLength((const char *)text, len) : NULL;
+    /* Never accepted here (have 0): taken only when it is this device's own
+     * vault (its answer was lost), known by its wrapped root key. */
+    bool other = mine && have == 0 &&
+                 !cJSON_Compare(cJSON_GetObjectItemCaseSensitive(mine, "root"),
+                                cJSON_GetObjectItemCaseSensitive(obj, "root"), true);
+    cJSON_Delete(mine);
     mento_status st = MENTO_OK;
-    if (cJSON_IsObject(obj)) {
+    if (cJSON_IsObject(obj) && !other) {
         sqlite3_stmt *q = prep(n, "INSERT INTO note_vault(user_id, json, version) VALUES (?,?,?)"
                                   " ON CONFLICT(user_id) DO UPDATE SET json = excluded.json,"
                                   " version = excluded.version, problem = NULL");

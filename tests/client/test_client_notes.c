@@ -1342,6 +1342,40 @@ static void password_changed_on_one_device(void **state)
         fail_msg("unlock a again: %s", why);
 }
 
+/* Two devices of a new account each make the vault before either has
+ * synced it: the first upload holds; the other device keeps its own vault,
+ * so the note written there still opens there, and says why. */
+static void two_first_vaults_lose_nothing(void **state)
+{
+    struct world *w = *state;
+    struct harness_user u;
+    person(w->h, "Twin Devices", "mentee", &u);
+    struct device one = {0}, two = {0};
+    device_open(w, &one, &u);
+    device_open(w, &two, &u);
+    make_vault(&one, NULL);
+    make_vault(&two, NULL);
+    struct note_draft d = {.title = "Written on the second", .body = "kept"};
+    save(&two, &d);
+    settle(&one);
+    settle(&two); /* its vault.put: 409 */
+    settle(&two);
+    char why[NOTES_WHY_LEN] = "";
+    assert_true(notes_vault_problem(two.notes, why, sizeof why));
+    assert_non_null(strstr(why, "another device"));
+    /* mento restarted (the store's copy of the server's vault is read
+     * again) and unlocked: still its own vault, the note opens. */
+    notes_close(&two.notes);
+    char err[256];
+    assert_int_equal(notes_open(&two.notes, two.store, "together", 0, err, sizeof err), MENTO_OK);
+    unlock(&two);
+    const struct note *x = notes_get(two.notes, d.id);
+    assert_non_null(x);
+    assert_string_equal(x->body, "kept");
+    device_close(&one);
+    device_close(&two);
+}
+
 /* ---- kill -9 while saving and syncing
  * ----------------------------------------------------------------- */
 
@@ -1526,6 +1560,7 @@ int main(void)
         cmocka_unit_test(pairing_end_stops_sharing),
         cmocka_unit_test(answers_missed_while_closed),
         cmocka_unit_test(password_changed_on_one_device),
+        cmocka_unit_test(two_first_vaults_lose_nothing),
         cmocka_unit_test(kill_nine_while_saving),
         cmocka_unit_test(server_exits_cleanly),
     };
