@@ -4,6 +4,7 @@
 #define MENTO_DB_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -42,6 +43,17 @@ void db_rollback(sqlite3 *db);
 
 /* Execute one statement with no result rows. */
 mento_status db_exec(sqlite3 *db, const char *sql);
+
+/* Statements with bound values: `types` names them in order, 't' a string
+ * (NULL binds NULL), 'i' an int64_t. */
+/* Prepared and bound; NULL on failure. The caller finalizes it. */
+sqlite3_stmt *sql_prepare(sqlite3 *db, const char *sql, const char *types, ...);
+sqlite3_stmt *sql_prepare_v(sqlite3 *db, const char *sql, const char *types, va_list ap);
+/* Run a statement without result rows. MENTO_ERR_INVALID on a constraint. */
+mento_status sql_exec(sqlite3 *db, const char *sql, const char *types, ...);
+/* The first column of the first row into *out; `dflt` when there is none. */
+mento_status sql_int(sqlite3 *db, int64_t *out, int64_t dflt, const char *sql, const char *types,
+                     ...);
 
 /* A fixed pool of connections to one database file. */
 struct db_pool {

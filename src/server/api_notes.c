@@ -588,17 +588,12 @@ static bool note_share_ok(struct api_ctx *ctx, const char *pid, int64_t pairing,
  * retry needs. */
 static bool forget_older_ciphertexts(struct api_ctx *ctx, const char *id)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(ctx->db,
-                           "UPDATE idempotency SET body = json_remove(body, '$.ciphertext',"
-                           " '$.error.current.ciphertext') WHERE user_id = ?1 AND json_valid(body)"
-                           " AND (json_extract(body, '$.id') = ?2"
-                           " OR json_extract(body, '$.error.current.id') = ?2)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return false;
-    sqlite3_bind_int64(st, 1, ctx->user_id);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    return exec_ok(st);
+    return sql_exec(ctx->db,
+                    "UPDATE idempotency SET body = json_remove(body, '$.ciphertext',"
+                    " '$.error.current.ciphertext') WHERE user_id = ?1 AND json_valid(body)"
+                    " AND (json_extract(body, '$.id') = ?2"
+                    " OR json_extract(body, '$.error.current.id') = ?2)",
+                    "it", ctx->user_id, id) == MENTO_OK;
 }
 
 static void api_note_put(struct api_ctx *ctx, struct http_response *resp)
@@ -1187,15 +1182,11 @@ static void api_vault_put(struct api_ctx *ctx, struct http_response *resp)
         goto db_error;
     /* The answers to earlier vault writes keep no older wrapped root key
      * (a password change leaves the old one nowhere on the server). */
-    st = NULL;
-    if (sqlite3_prepare_v2(ctx->db,
-                           "UPDATE idempotency SET body = json_remove(body, '$.blob',"
-                           " '$.error.current.blob') WHERE user_id = ? AND json_valid(body)"
-                           " AND path IN ('vault.put', '/v1/me/vault')",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto db_error;
-    sqlite3_bind_int64(st, 1, ctx->user_id);
-    if (!exec_ok(st))
+    if (sql_exec(ctx->db,
+                 "UPDATE idempotency SET body = json_remove(body, '$.blob',"
+                 " '$.error.current.blob') WHERE user_id = ? AND json_valid(body)"
+                 " AND path IN ('vault.put', '/v1/me/vault')",
+                 "i", ctx->user_id) != MENTO_OK)
         goto db_error;
     http_response_json(resp, found ? 200 : 201, vault_json(text, base + 1, ctx->now));
     goto out;

@@ -1,5 +1,6 @@
 /* db.c - mentod's SQLite plumbing: open in WAL mode, numbered migrations,
  * the change sequence that sync cursors count in, and a connection pool. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,4 +229,70 @@ void db_pool_release(struct db_pool *pool, sqlite3 *db)
     pool->free[pool->n_free++] = db;
     pthread_cond_signal(&pool->free_cond);
     pthread_mutex_unlock(&pool->lock);
+}
+
+/* ---- Statements with bound values (see db.h) --------------------------------- */
+
+sqlite3_stmt *sql_prepare_v(sqlite3 *db, const char *sql, const char *types, va_list ap)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 't') {
+            const char *s = va_arg(ap, const char *);
+            if (s)
+                sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i + 1);
+        } else {
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        }
+    }
+    return st;
+}
+
+sqlite3_stmt *sql_prepare(sqlite3 *db, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    sqlite3_stmt *st = sql_prepare_v(db, sql, types, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Run a statement without result rows. MENTO_ERR_INVALID on a constraint. */
+mento_status sql_exec(sqlite3 *db, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    sqlite3_stmt *st = sql_prepare_v(db, sql, types, ap);
+    va_end(ap);
+    if (!st)
+        return MENTO_ERR_DB;
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r == SQLITE_DONE || r == SQLITE_ROW)
+        return MENTO_OK;
+    return (r & 0xff) == SQLITE_CONSTRAINT ? MENTO_ERR_INVALID : MENTO_ERR_DB;
+}
+
+/* The first column of the first row; `dflt` when there is none. */
+mento_status sql_int(sqlite3 *db, int64_t *out, int64_t dflt, const char *sql, const char *types,
+                     ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    sqlite3_stmt *st = sql_prepare_v(db, sql, types, ap);
+    va_end(ap);
+    *out = dflt;
+    if (!st)
+        return MENTO_ERR_DB;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? MENTO_OK : MENTO_ERR_DB;
 }
