@@ -210,6 +210,27 @@ static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t cap)
     snprintf(buf, cap, "%s", s ? s : "");
 }
 
+/* The note ids of the first column of `st` (finalized here), collected
+ * before the caller changes rows; *ids is the caller's to free. */
+static mento_status collect_ids(sqlite3_stmt *st, char (**ids)[NOTES_ID_LEN], size_t *count)
+{
+    mento_status out = MENTO_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char(*grown)[NOTES_ID_LEN] = realloc(*ids, (*count + 1) * sizeof **ids);
+        if (!grown) {
+            out = MENTO_ERR_NOMEM;
+            break;
+        }
+        *ids = grown;
+        copy_col(st, 0, (*ids)[(*count)++], NOTES_ID_LEN);
+    }
+    if (out == MENTO_OK && rc != SQLITE_DONE)
+        out = MENTO_ERR_DB;
+    sqlite3_finalize(st);
+    return out;
+}
+
 /* ---- Notes in memory ------------------------------------------------------------------ */
 
 static void wipe_str(char *s)
@@ -1220,15 +1241,7 @@ static mento_status pair_key_lost(struct notes *n, int64_t pairing, const unsign
     sqlite3_bind_int64(st, 3, pairing);
     char(*ids)[NOTES_ID_LEN] = NULL;
     size_t count = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char(*grown)[NOTES_ID_LEN] = realloc(ids, (count + 1) * sizeof *ids);
-        if (!grown)
-            break;
-        ids = grown;
-        copy_col(st, 0, ids[count++], NOTES_ID_LEN);
-    }
-    sqlite3_finalize(st);
-    mento_status out = MENTO_OK;
+    mento_status out = collect_ids(st, &ids, &count);
     for (size_t i = 0; out == MENTO_OK && i < count; i++) {
         struct row r;
         if (row_load(n, "id", ids[i], &r) != 1)
@@ -1805,15 +1818,7 @@ static mento_status take_up_lost_answers(struct notes *n)
     sqlite3_bind_text(st, 1, n->programme, -1, SQLITE_TRANSIENT);
     char(*ids)[NOTES_ID_LEN] = NULL;
     size_t count = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char(*grown)[NOTES_ID_LEN] = realloc(ids, (count + 1) * sizeof *ids);
-        if (!grown)
-            break;
-        ids = grown;
-        copy_col(st, 0, ids[count++], NOTES_ID_LEN);
-    }
-    sqlite3_finalize(st);
-    mento_status out = MENTO_OK;
+    mento_status out = collect_ids(st, &ids, &count);
     for (size_t i = 0; out == MENTO_OK && i < count; i++) {
         struct row r;
         if (row_load(n, "id", ids[i], &r) != 1)
